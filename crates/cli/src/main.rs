@@ -1,19 +1,46 @@
-//! The jiqun binary (skeleton; subcommands are being wired).
+//! The jiqun binary: one executable, one subcommand per job (SPEC §7 "CLI").
+
 mod cmd_evaluate;
 mod cmd_generate;
+mod demo;
+mod env;
+mod ops;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "jiqun", version, about = "中小企业特色产业集群认定与管理系统")]
+#[command(
+    name = "jiqun",
+    version,
+    about = "jiqun（集群）：中小企业特色产业集群认定与管理系统",
+    long_about = "jiqun（集群）：中小企业特色产业集群认定与管理系统。\n依据《促进中小企业特色产业集群发展暂行办法》（工信部企业〔2022〕119号）。"
+)]
 struct Cli {
+    /// 日志格式：text 或 json
+    #[arg(long, global = true, default_value = "text", env = "JIQUN_LOG_FORMAT")]
+    log_format: env::LogFormat,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 启动 Web 服务（启动时自动执行数据库迁移）
+    Serve(ops::ServeArgs),
+    /// 创建全新的演示数据库（SQLite），写入演示机构、账号和集群，然后启动服务
+    Demo(demo::DemoArgs),
+    /// 执行数据库迁移
+    Migrate(env::DbArgs),
+    /// 账号管理
+    #[command(subcommand)]
+    User(ops::UserCommand),
+    /// 法定工作日计算（依据国务院办公厅节假日安排，含调休）
+    #[command(subcommand)]
+    Calendar(ops::CalendarCommand),
+    /// 备份数据库（SQLite 在服务运行时也能得到一致副本）
+    Backup(ops::BackupArgs),
     /// 按认定标准评价一份申报数据
     Evaluate(cmd_evaluate::EvaluateArgs),
     /// 生成合成申报数据（JSON lines），用于测试与基准
@@ -22,7 +49,14 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    env::init_tracing(cli.log_format);
     let result = match cli.command {
+        Command::Serve(args) => env::runtime().and_then(|rt| rt.block_on(ops::serve(args))),
+        Command::Demo(args) => env::runtime().and_then(|rt| rt.block_on(demo::run(args))),
+        Command::Migrate(args) => env::runtime().and_then(|rt| rt.block_on(ops::migrate(args))),
+        Command::User(cmd) => env::runtime().and_then(|rt| rt.block_on(ops::user(cmd))),
+        Command::Calendar(cmd) => ops::calendar(cmd),
+        Command::Backup(args) => env::runtime().and_then(|rt| rt.block_on(ops::backup(args))),
         Command::Evaluate(args) => cmd_evaluate::run(args),
         Command::Generate(args) => cmd_generate::run(args),
     };
@@ -30,7 +64,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("错误：{err:#}");
-            ExitCode::from(1)
+            let code = err
+                .downcast_ref::<env::Fatal>()
+                .map(|f| f.exit_code)
+                .unwrap_or(1);
+            ExitCode::from(code)
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod industry;
 pub mod jurisdiction;
 pub mod money;
+pub mod password;
 pub mod role;
 pub mod sme;
 pub mod uscc;

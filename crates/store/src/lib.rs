@@ -1,1 +1,224 @@
-//! (being written)
+//! jiqun-store: the one storage code path for SQLite and PostgreSQL.
+//!
+//! The backend is chosen at run time from the URL (`sqlite://…` or `postgres://…`), as
+//! vaultwarden does; queries go through sqlx's `Any` driver with `$N` placeholders, which
+//! both engines accept. The few statements that differ by dialect are isolated in
+//! [`dialect`]. Values cross the boundary as the types `Any` carries everywhere: `i64`,
+//! `String` and `Vec<u8>`; timestamps are RFC 3339 text, money is decimal text.
+
+pub mod clusters;
+pub mod dialect;
+pub mod migrate;
+pub mod orgs;
+pub mod reference;
+pub mod sessions;
+pub mod testing;
+pub mod time;
+pub mod users;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Transaction};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Any;
+pub type Tx = Transaction<'static, Any>;
+pub type Conn = sqlx::AnyConnection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "不支持的数据库地址「{}」：请使用 sqlite:// 或 postgres:// 开头的地址",
+                redact_url(url)
+            )))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Hides the password of a database URL, so it can be logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("数据库配置错误：{0}")]
+    Config(String),
+    #[error("数据库错误：{0}")]
+    Db(#[source] sqlx::Error),
+    #[error("记录不存在")]
+    NotFound,
+    #[error("记录已存在：{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("数据库迁移失败：{0}")]
+    Migration(String),
+    #[error("数据损坏：{0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.message().to_string())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Whose objects a caller may see (SPEC §1: every read and write is scoped server-side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// MIIT: everything.
+    National,
+    /// A provincial-level authority (province, 计划单列市 or XPCC), by its code.
+    Authority(String),
+    /// A county bureau, by its GB/T 2260 county code.
+    County(String),
+    /// Nothing (e.g. the administrator roles, which manage accounts, not clusters).
+    Nothing,
+}
+
+impl Scope {
+    /// A SQL condition over the given authority and county columns, with at most one
+    /// `$1` parameter (returned alongside). The column names are code, never input.
+    pub fn filter(&self, authority_col: &str, county_col: &str) -> (String, Option<String>) {
+        match self {
+            Scope::National => ("1 = 1".into(), None),
+            Scope::Authority(code) => (format!("{authority_col} = $1"), Some(code.clone())),
+            Scope::County(code) => (format!("{county_col} = $1"), Some(code.clone())),
+            Scope::Nothing => ("1 = 0".into(), None),
+        }
+    }
+
+    pub fn allows(&self, authority_code: &str, county_code: &str) -> bool {
+        match self {
+            Scope::National => true,
+            Scope::Authority(code) => code == authority_code,
+            Scope::County(code) => code == county_code,
+            Scope::Nothing => false,
+        }
+    }
+}
+
+/// A connection pool on one backend.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `url`. For SQLite the file is created if missing.
+    pub async fn connect(url: &str) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url).map_err(|e| {
+            StoreError::Config(format!("无法解析数据库地址「{}」：{e}", redact_url(url)))
+        })?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        for pragma in dialect::SQLITE_PRAGMAS {
+                            sqlx::raw_sql(*pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                StoreError::Config(format!("无法连接数据库「{}」：{e}", redact_url(url)))
+            })?;
+        Ok(Db { pool, backend })
+    }
+
+    /// The SQLite URL of a database file (created when first connected).
+    pub fn sqlite_url(path: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", path.display())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a read-write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of failing
+    /// when a read lock would have to be upgraded.
+    pub async fn begin(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// `SELECT 1`, for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A consistent copy of a SQLite database, taken while it is in use (`VACUUM INTO` reads
+/// one snapshot; writers carry on in the WAL). PostgreSQL is backed up with `pg_dump`.
+pub async fn backup_sqlite(db: &Db, out: &Path) -> Result<()> {
+    if db.backend() != Backend::Sqlite {
+        return Err(StoreError::Invalid("只有 SQLite 数据库可以用 jiqun backup 备份；PostgreSQL 请使用 pg_dump".into()));
+    }
+    let path = out
+        .to_str()
+        .ok_or_else(|| StoreError::Invalid(format!("备份路径 {} 含无法识别的字符", out.display())))?;
+    sqlx::query("VACUUM INTO $1").bind(path).execute(&db.pool).await?;
+    Ok(())
+}

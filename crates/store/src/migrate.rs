@@ -1,0 +1,80 @@
+//! Embedded migrations, run by `jiqun migrate` and at server start.
+//!
+//! A small runner of our own rather than `sqlx::migrate!`: the files carry dialect tokens
+//! (see [`crate::dialect::expand_migration`]), and the checksum is taken over the file as
+//! written, so an edited migration that was already applied is refused loudly.
+
+use crate::{Db, Result, StoreError, dialect, time};
+use chrono::{DateTime, Utc};
+use sm3::{Digest, Sm3};
+use sqlx::Row;
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sql: include_str!("../migrations/0001_foundation.sql"),
+}];
+
+fn checksum(sql: &str) -> String {
+    hex::encode(Sm3::digest(sql.as_bytes()))
+}
+
+/// Applies every pending migration, each in its own transaction. Returns the versions
+/// applied now.
+pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY,
+            name TEXT NOT NULL,
+            checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        )",
+    )
+    .execute(db.pool())
+    .await?;
+
+    let mut applied_now = Vec::new();
+    for m in MIGRATIONS {
+        let mut tx = db.begin().await?;
+        let existing = sqlx::query("SELECT checksum FROM schema_migrations WHERE version = $1")
+            .bind(m.version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = existing {
+            let sum: String = row.try_get("checksum")?;
+            if sum != checksum(m.sql) {
+                return Err(StoreError::Migration(format!(
+                    "迁移 {:04}_{} 已执行，但文件内容已被修改（校验和不一致）",
+                    m.version, m.name
+                )));
+            }
+            tx.rollback().await?;
+            continue;
+        }
+        let sql = dialect::expand_migration(m.sql, db.backend());
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                StoreError::Migration(format!("迁移 {:04}_{} 执行失败：{e}", m.version, m.name))
+            })?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(checksum(m.sql))
+        .bind(time::to_text(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        applied_now.push(m.version);
+    }
+    Ok(applied_now)
+}
