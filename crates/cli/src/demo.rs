@@ -4,7 +4,7 @@
 //! Cluster names marked (2022)/(2024) are real national clusters from the published lists
 //! (`shared/reference/clusters_*.csv`); those marked 示例 are illustrative provincial ones.
 
-use crate::env::{DbArgs, ensure_data_dir, fatal, EXIT_ENVIRONMENT};
+use crate::env::{DbArgs, EXIT_ENVIRONMENT, ensure_data_dir, fatal};
 use crate::ops::{ServeArgs, prepare, run_server};
 use anyhow::Context;
 use jiqun_domain::clock::{Clock, SystemClock};
@@ -72,48 +72,276 @@ const COUNTIES: &[(&str, &str)] = &[
 
 /// (name, county, leading industry, GB/T 4754 codes, tier)
 const CLUSTERS: &[(&str, &str, &str, &str, Tier)] = &[
-    ("江苏省常熟市电子氟材料产业集群", "320581", "电子氟材料", "C2614", Tier::National),
-    ("溧阳市动力电池产业集群", "320481", "动力电池", "C3841", Tier::National),
-    ("无锡市惠山区智能基础零部件制造产业集群", "320206", "智能基础零部件制造", "C345", Tier::National),
-    ("徐州市铜山区安全应急产业集群", "320312", "安全应急", "C35", Tier::National),
-    ("南京市雨花台区轨道交通动力装备产业集群", "320114", "轨道交通动力装备", "C371", Tier::National),
-    ("无锡市新吴区物联网微机电系统传感器产业集群", "320214", "物联网微机电系统传感器", "C3973", Tier::National),
-    ("浙江省湖州市吴兴区智能物流装备产业集群", "330502", "智能物流装备", "C343", Tier::National),
-    ("金华市永康市五金工具产业集群（示例）", "330784", "五金工具", "C332", Tier::Provincial),
-    ("广州市黄埔区智能制造装备产业集群", "440112", "智能制造装备", "C349", Tier::National),
-    ("广州市黄埔区有机高分子材料产业集群", "440112", "有机高分子材料", "C265", Tier::National),
-    ("佛山市南海区氢能产业集群", "440605", "氢能", "C3825", Tier::National),
-    ("佛山市南海区安全应急产业集群", "440605", "安全应急", "C35", Tier::National),
-    ("广州市花都区箱包皮具产业集群", "440114", "箱包皮具", "C192", Tier::National),
-    ("湛江市廉江市小家电产业集群", "440881", "小家电", "C385", Tier::National),
-    ("韶关市南雄市涂料产业集群", "440282", "涂料", "C264", Tier::National),
-    ("广州市番禺区纺织服装产业集群", "440113", "纺织服装", "C18", Tier::National),
-    ("珠海市香洲区打印设备及耗材产业集群", "440402", "打印设备及耗材", "C347", Tier::National),
-    ("深圳市南山区智能终端芯片设计产业集群", "440305", "智能终端芯片设计", "I652", Tier::National),
-    ("深圳市宝安区锂电池设备制造产业集群", "440306", "锂电池设备制造", "C356", Tier::National),
-    ("深圳市光明区智能传输及感知器件产业集群", "440311", "智能传输及感知器件", "C398", Tier::National),
-    ("宁波市宁海县模具产业集群（示例）", "330226", "模具", "C352", Tier::Provincial),
-    ("宁波市慈溪市小家电产业集群（示例）", "330282", "小家电", "C385", Tier::Library),
+    (
+        "江苏省常熟市电子氟材料产业集群",
+        "320581",
+        "电子氟材料",
+        "C2614",
+        Tier::National,
+    ),
+    (
+        "溧阳市动力电池产业集群",
+        "320481",
+        "动力电池",
+        "C3841",
+        Tier::National,
+    ),
+    (
+        "无锡市惠山区智能基础零部件制造产业集群",
+        "320206",
+        "智能基础零部件制造",
+        "C345",
+        Tier::National,
+    ),
+    (
+        "徐州市铜山区安全应急产业集群",
+        "320312",
+        "安全应急",
+        "C35",
+        Tier::National,
+    ),
+    (
+        "南京市雨花台区轨道交通动力装备产业集群",
+        "320114",
+        "轨道交通动力装备",
+        "C371",
+        Tier::National,
+    ),
+    (
+        "无锡市新吴区物联网微机电系统传感器产业集群",
+        "320214",
+        "物联网微机电系统传感器",
+        "C3973",
+        Tier::National,
+    ),
+    (
+        "浙江省湖州市吴兴区智能物流装备产业集群",
+        "330502",
+        "智能物流装备",
+        "C343",
+        Tier::National,
+    ),
+    (
+        "金华市永康市五金工具产业集群（示例）",
+        "330784",
+        "五金工具",
+        "C332",
+        Tier::Provincial,
+    ),
+    (
+        "广州市黄埔区智能制造装备产业集群",
+        "440112",
+        "智能制造装备",
+        "C349",
+        Tier::National,
+    ),
+    (
+        "广州市黄埔区有机高分子材料产业集群",
+        "440112",
+        "有机高分子材料",
+        "C265",
+        Tier::National,
+    ),
+    (
+        "佛山市南海区氢能产业集群",
+        "440605",
+        "氢能",
+        "C3825",
+        Tier::National,
+    ),
+    (
+        "佛山市南海区安全应急产业集群",
+        "440605",
+        "安全应急",
+        "C35",
+        Tier::National,
+    ),
+    (
+        "广州市花都区箱包皮具产业集群",
+        "440114",
+        "箱包皮具",
+        "C192",
+        Tier::National,
+    ),
+    (
+        "湛江市廉江市小家电产业集群",
+        "440881",
+        "小家电",
+        "C385",
+        Tier::National,
+    ),
+    (
+        "韶关市南雄市涂料产业集群",
+        "440282",
+        "涂料",
+        "C264",
+        Tier::National,
+    ),
+    (
+        "广州市番禺区纺织服装产业集群",
+        "440113",
+        "纺织服装",
+        "C18",
+        Tier::National,
+    ),
+    (
+        "珠海市香洲区打印设备及耗材产业集群",
+        "440402",
+        "打印设备及耗材",
+        "C347",
+        Tier::National,
+    ),
+    (
+        "深圳市南山区智能终端芯片设计产业集群",
+        "440305",
+        "智能终端芯片设计",
+        "I652",
+        Tier::National,
+    ),
+    (
+        "深圳市宝安区锂电池设备制造产业集群",
+        "440306",
+        "锂电池设备制造",
+        "C356",
+        Tier::National,
+    ),
+    (
+        "深圳市光明区智能传输及感知器件产业集群",
+        "440311",
+        "智能传输及感知器件",
+        "C398",
+        Tier::National,
+    ),
+    (
+        "宁波市宁海县模具产业集群（示例）",
+        "330226",
+        "模具",
+        "C352",
+        Tier::Provincial,
+    ),
+    (
+        "宁波市慈溪市小家电产业集群（示例）",
+        "330282",
+        "小家电",
+        "C385",
+        Tier::Library,
+    ),
 ];
 
 /// (username, display name, org code, role, home province)
 const ACCOUNTS: &[(&str, &str, &str, Role, Option<&str>)] = &[
-    ("miit", "工信部中小企业局 王处长", MINISTRY_CODE, Role::Ministry, None),
-    ("jiangsu", "江苏省工信厅 李科长", "320000", Role::Province, None),
-    ("zhejiang", "浙江省经信厅 陈科长", "330000", Role::Province, None),
-    ("guangdong", "广东省工信厅 黄科长", "440000", Role::Province, None),
-    ("ningbo", "宁波市经信局 周科长", "330200", Role::Province, None),
-    ("shenzhen", "深圳市工信局 刘科长", "440300", Role::Province, None),
-    ("changshu", "常熟市工信局 张科员", "320581", Role::County, None),
-    ("huangpu", "黄埔区工信局 吴科员", "440112", Role::County, None),
-    ("ninghai", "宁海县经信局 徐科员", "330226", Role::County, None),
-    ("nanshan", "南山区工信局 郑科员", "440305", Role::County, None),
-    ("expert-zhao", "赵教授（评审专家，浙江）", EXPERT_POOL_CODE, Role::Expert, Some("330000")),
-    ("expert-sun", "孙研究员（评审专家，江苏）", EXPERT_POOL_CODE, Role::Expert, Some("320000")),
-    ("expert-he", "何高工（评审专家，广东）", EXPERT_POOL_CODE, Role::Expert, Some("440000")),
-    ("operator-changshu", "常熟电子氟材料集群管委会", "OP-320581", Role::Operator, None),
-    ("sysadmin", "系统管理员", MINISTRY_CODE, Role::Sysadmin, None),
-    ("secadmin", "安全管理员", MINISTRY_CODE, Role::Secadmin, None),
+    (
+        "miit",
+        "工信部中小企业局 王处长",
+        MINISTRY_CODE,
+        Role::Ministry,
+        None,
+    ),
+    (
+        "jiangsu",
+        "江苏省工信厅 李科长",
+        "320000",
+        Role::Province,
+        None,
+    ),
+    (
+        "zhejiang",
+        "浙江省经信厅 陈科长",
+        "330000",
+        Role::Province,
+        None,
+    ),
+    (
+        "guangdong",
+        "广东省工信厅 黄科长",
+        "440000",
+        Role::Province,
+        None,
+    ),
+    (
+        "ningbo",
+        "宁波市经信局 周科长",
+        "330200",
+        Role::Province,
+        None,
+    ),
+    (
+        "shenzhen",
+        "深圳市工信局 刘科长",
+        "440300",
+        Role::Province,
+        None,
+    ),
+    (
+        "changshu",
+        "常熟市工信局 张科员",
+        "320581",
+        Role::County,
+        None,
+    ),
+    (
+        "huangpu",
+        "黄埔区工信局 吴科员",
+        "440112",
+        Role::County,
+        None,
+    ),
+    (
+        "ninghai",
+        "宁海县经信局 徐科员",
+        "330226",
+        Role::County,
+        None,
+    ),
+    (
+        "nanshan",
+        "南山区工信局 郑科员",
+        "440305",
+        Role::County,
+        None,
+    ),
+    (
+        "expert-zhao",
+        "赵教授（评审专家，浙江）",
+        EXPERT_POOL_CODE,
+        Role::Expert,
+        Some("330000"),
+    ),
+    (
+        "expert-sun",
+        "孙研究员（评审专家，江苏）",
+        EXPERT_POOL_CODE,
+        Role::Expert,
+        Some("320000"),
+    ),
+    (
+        "expert-he",
+        "何高工（评审专家，广东）",
+        EXPERT_POOL_CODE,
+        Role::Expert,
+        Some("440000"),
+    ),
+    (
+        "operator-changshu",
+        "常熟电子氟材料集群管委会",
+        "OP-320581",
+        Role::Operator,
+        None,
+    ),
+    (
+        "sysadmin",
+        "系统管理员",
+        MINISTRY_CODE,
+        Role::Sysadmin,
+        None,
+    ),
+    (
+        "secadmin",
+        "安全管理员",
+        MINISTRY_CODE,
+        Role::Secadmin,
+        None,
+    ),
     ("auditor", "安全审计员", MINISTRY_CODE, Role::Auditor, None),
 ];
 
@@ -123,11 +351,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let path = args.data_dir.join(suffix);
         if path.exists() {
             std::fs::remove_file(&path).map_err(|e| {
-                fatal(EXIT_ENVIRONMENT, format!("无法删除旧的演示数据库 {}：{e}", path.display()))
+                fatal(
+                    EXIT_ENVIRONMENT,
+                    format!("无法删除旧的演示数据库 {}：{e}", path.display()),
+                )
             })?;
         }
     }
-    let db_args = DbArgs { database_url: None, data_dir: args.data_dir.clone() };
+    let db_args = DbArgs {
+        database_url: None,
+        data_dir: args.data_dir.clone(),
+    };
     let db = db_args.connect().await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     prepare(&db, clock.as_ref()).await?;
@@ -185,7 +419,13 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<Summary> {
     for (code, name, kind) in AUTHORITIES {
         orgs::insert(
             &mut tx,
-            &NewOrg { code, name, kind: *kind, division_code: Some(code), authority_code: Some(code) },
+            &NewOrg {
+                code,
+                name,
+                kind: *kind,
+                division_code: Some(code),
+                authority_code: Some(code),
+            },
             now,
         )
         .await?;
@@ -262,21 +502,32 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<Summary> {
             now,
         )
         .await?;
-        accounts.push((username.to_string(), role.name_zh().to_string(), org.name.clone()));
+        accounts.push((
+            username.to_string(),
+            role.name_zh().to_string(),
+            org.name.clone(),
+        ));
     }
     tx.commit().await.context("提交演示数据失败")?;
-    Ok(Summary { orgs: org_count, clusters: cluster_count, accounts })
+    Ok(Summary {
+        orgs: org_count,
+        clusters: cluster_count,
+        accounts,
+    })
 }
 
 fn authority_of(county: &str) -> anyhow::Result<String> {
     let code = AdminCode::parse(county).map_err(|e| anyhow::anyhow!("演示数据：{e}"))?;
-    let authority =
-        authority_for(&code).with_context(|| format!("演示数据：{county} 不属于任何省级主管部门"))?;
+    let authority = authority_for(&code)
+        .with_context(|| format!("演示数据：{county} 不属于任何省级主管部门"))?;
     Ok(authority.code.to_string())
 }
 
 fn print_logins(db: &DbArgs, summary: &Summary) {
-    println!("jiqun 演示环境已就绪：{} 个机构，{} 个集群。", summary.orgs, summary.clusters);
+    println!(
+        "jiqun 演示环境已就绪：{} 个机构，{} 个集群。",
+        summary.orgs, summary.clusters
+    );
     println!("数据库：{}", db.data_dir.join("jiqun.db").display());
     println!();
     println!("演示账号（密码均为 {DEMO_PASSWORD}）：");

@@ -18,7 +18,10 @@ pub struct Fatal {
 pub const EXIT_ENVIRONMENT: u8 = 3;
 
 pub fn fatal(exit_code: u8, message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Fatal { message: message.into(), exit_code })
+    anyhow::Error::new(Fatal {
+        message: message.into(),
+        exit_code,
+    })
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -30,7 +33,9 @@ pub enum LogFormat {
 pub fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_env("JIQUN_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
@@ -60,7 +65,9 @@ impl DbArgs {
         ensure_data_dir(&self.data_dir)?;
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => Ok(url.trim().to_string()),
-            _ => Ok(jiqun_store::Db::sqlite_url(&absolute(&self.data_dir)?.join("jiqun.db"))),
+            _ => Ok(jiqun_store::Db::sqlite_url(
+                &absolute(&self.data_dir)?.join("jiqun.db"),
+            )),
         }
     }
 
@@ -81,20 +88,29 @@ pub fn ensure_data_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() && !dir.is_dir() {
         return Err(fatal(
             EXIT_ENVIRONMENT,
-            format!("数据目录 {} 已存在但不是目录，请换一个路径（--data-dir）", dir.display()),
+            format!(
+                "数据目录 {} 已存在但不是目录，请换一个路径（--data-dir）",
+                dir.display()
+            ),
         ));
     }
     std::fs::create_dir_all(dir).map_err(|e| {
         fatal(
             EXIT_ENVIRONMENT,
-            format!("无法创建数据目录 {}：{e}。请检查路径与权限，或用 --data-dir 指定其他目录", dir.display()),
+            format!(
+                "无法创建数据目录 {}：{e}。请检查路径与权限，或用 --data-dir 指定其他目录",
+                dir.display()
+            ),
         )
     })?;
     let probe = dir.join(".jiqun-write-test");
     std::fs::write(&probe, b"ok").map_err(|e| {
         fatal(
             EXIT_ENVIRONMENT,
-            format!("数据目录 {} 不可写：{e}。请检查权限，或用 --data-dir 指定其他目录", dir.display()),
+            format!(
+                "数据目录 {} 不可写：{e}。请检查权限，或用 --data-dir 指定其他目录",
+                dir.display()
+            ),
         )
     })?;
     let _ = std::fs::remove_file(&probe);

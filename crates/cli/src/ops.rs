@@ -178,10 +178,18 @@ pub async fn user(cmd: UserCommand) -> anyhow::Result<ExitCode> {
     let mut tx = db.begin().await?;
     let org = orgs::by_code(&mut tx, args.org.trim())
         .await?
-        .ok_or_else(|| fatal(EXIT_INPUT, format!("机构代码「{}」不存在（--org）", args.org)))?;
+        .ok_or_else(|| {
+            fatal(
+                EXIT_INPUT,
+                format!("机构代码「{}」不存在（--org）", args.org),
+            )
+        })?;
     users::check_role_fits_org(args.role, org.kind).map_err(|e| fatal(EXIT_INPUT, e))?;
     let hash = jiqun_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
-    let display = args.display_name.clone().unwrap_or_else(|| username.clone());
+    let display = args
+        .display_name
+        .clone()
+        .unwrap_or_else(|| username.clone());
     let created = users::insert(
         &mut tx,
         &users::NewUser {
@@ -226,7 +234,10 @@ pub enum CalendarCommand {
 pub fn calendar(cmd: CalendarCommand) -> anyhow::Result<ExitCode> {
     let CalendarCommand::Workdays { from, count } = cmd;
     let date = chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|_| {
-        fatal(EXIT_INPUT, format!("--from：日期「{from}」无效，应为 YYYY-MM-DD 格式的真实日期，例如 2024-09-23"))
+        fatal(
+            EXIT_INPUT,
+            format!("--from：日期「{from}」无效，应为 YYYY-MM-DD 格式的真实日期，例如 2024-09-23"),
+        )
     })?;
     let end = Calendar::official()
         .period_end(date, count)
@@ -255,16 +266,24 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     if args.out.exists() {
         return Err(fatal(
             EXIT_INPUT,
-            format!("备份文件 {} 已存在，请指定新的文件名（--out）", args.out.display()),
+            format!(
+                "备份文件 {} 已存在，请指定新的文件名（--out）",
+                args.out.display()
+            ),
         ));
     }
     let out = env::absolute(&args.out)?;
-    if let Some(parent) = out.parent() {
-        if !parent.is_dir() {
-            return Err(fatal(EXIT_INPUT, format!("目录 {} 不存在（--out）", parent.display())));
-        }
+    if let Some(parent) = out.parent()
+        && !parent.is_dir()
+    {
+        return Err(fatal(
+            EXIT_INPUT,
+            format!("目录 {} 不存在（--out）", parent.display()),
+        ));
     }
-    let db = Db::connect(&url).await.map_err(|e| fatal(EXIT_ENVIRONMENT, e.to_string()))?;
+    let db = Db::connect(&url)
+        .await
+        .map_err(|e| fatal(EXIT_ENVIRONMENT, e.to_string()))?;
     jiqun_store::backup_sqlite(&db, &out)
         .await
         .map_err(|e| fatal(EXIT_ENVIRONMENT, format!("备份失败：{e}")))?;

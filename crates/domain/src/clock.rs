@@ -1,9 +1,9 @@
 //! Time is a parameter. Code that needs "now" takes a `&dyn Clock`, so a test can say
 //! "30 April has passed" without waiting (SPEC §8, STYLE habit 10).
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 #[cfg(test)]
 use chrono::TimeZone;
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::sync::Mutex;
 
 /// China Standard Time: UTC+8 all year, no daylight saving.
@@ -74,8 +74,14 @@ mod tests {
         // 2024-04-30 16:30 UTC is already 1 May 00:30 in Beijing.
         let at = Utc.with_ymd_and_hms(2024, 4, 30, 16, 30, 0).single();
         let clock = FixedClock::new(at.unwrap_or_default());
-        assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or_default());
+        assert_eq!(
+            clock.today(),
+            NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or_default()
+        );
         clock.advance(chrono::Duration::hours(-1));
-        assert_eq!(clock.today(), NaiveDate::from_ymd_opt(2024, 4, 30).unwrap_or_default());
+        assert_eq!(
+            clock.today(),
+            NaiveDate::from_ymd_opt(2024, 4, 30).unwrap_or_default()
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::iter::Sum;
 use std::ops::{Add, Sub};
 
 /// An amount in 万元.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Wan(pub Decimal);
 

@@ -15,7 +15,10 @@ pub const MIN_LENGTH: usize = 12;
 pub fn check(username: &str, password: &str) -> Result<(), PasswordPolicyError> {
     let actual = password.chars().count();
     if actual < MIN_LENGTH {
-        return Err(PasswordPolicyError::TooShort { min: MIN_LENGTH, actual });
+        return Err(PasswordPolicyError::TooShort {
+            min: MIN_LENGTH,
+            actual,
+        });
     }
     let user = username.trim().to_lowercase();
     let pass = password.to_lowercase();
@@ -23,10 +26,10 @@ pub fn check(username: &str, password: &str) -> Result<(), PasswordPolicyError> 
         return Err(PasswordPolicyError::ContainsUsername);
     }
     let mut chars = password.chars();
-    if let Some(first) = chars.next() {
-        if chars.all(|c| c == first) {
-            return Err(PasswordPolicyError::SingleCharacter);
-        }
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return Err(PasswordPolicyError::SingleCharacter);
     }
     Ok(())
 }
@@ -39,7 +42,10 @@ mod tests {
     fn length_boundary() {
         assert_eq!(
             check("zhang", "abcdefghijk"),
-            Err(PasswordPolicyError::TooShort { min: 12, actual: 11 })
+            Err(PasswordPolicyError::TooShort {
+                min: 12,
+                actual: 11
+            })
         );
         assert_eq!(check("zhang", "abcdefghijkl"), Ok(()));
         // Characters, not bytes: twelve Chinese characters are twelve.
@@ -57,6 +63,9 @@ mod tests {
             check("wangwei", "wangwei-2026-secret"),
             Err(PasswordPolicyError::ContainsUsername)
         );
-        assert_eq!(check("wangwei", "aaaaaaaaaaaaaaa"), Err(PasswordPolicyError::SingleCharacter));
+        assert_eq!(
+            check("wangwei", "aaaaaaaaaaaaaaa"),
+            Err(PasswordPolicyError::SingleCharacter)
+        );
     }
 }

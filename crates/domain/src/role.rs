@@ -77,7 +77,9 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知角色「{0}」，可选：county、province、ministry、expert、operator、sysadmin、secadmin、auditor")]
+#[error(
+    "未知角色「{0}」，可选：county、province、ministry、expert、operator、sysadmin、secadmin、auditor"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -92,7 +94,11 @@ impl FromStr for Role {
 
 /// Refuses a role set in which one account would hold two separated administrator roles.
 pub fn check_role_separation(roles: &[Role]) -> Result<(), RoleConflict> {
-    let admins: Vec<Role> = roles.iter().copied().filter(|r| r.is_separated_admin()).collect();
+    let admins: Vec<Role> = roles
+        .iter()
+        .copied()
+        .filter(|r| r.is_separated_admin())
+        .collect();
     match admins.as_slice() {
         [a, b, ..] if a != b => Err(RoleConflict(*a, *b)),
         _ => Ok(()),

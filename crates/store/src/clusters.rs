@@ -24,9 +24,14 @@ impl Tier {
         }
     }
     pub fn parse(s: &str) -> Option<Tier> {
-        [Tier::Candidate, Tier::Library, Tier::Provincial, Tier::National]
-            .into_iter()
-            .find(|t| t.as_str() == s)
+        [
+            Tier::Candidate,
+            Tier::Library,
+            Tier::Provincial,
+            Tier::National,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == s)
     }
     pub fn name_zh(self) -> &'static str {
         match self {

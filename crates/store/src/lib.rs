@@ -214,11 +214,16 @@ impl Db {
 /// one snapshot; writers carry on in the WAL). PostgreSQL is backed up with `pg_dump`.
 pub async fn backup_sqlite(db: &Db, out: &Path) -> Result<()> {
     if db.backend() != Backend::Sqlite {
-        return Err(StoreError::Invalid("只有 SQLite 数据库可以用 jiqun backup 备份；PostgreSQL 请使用 pg_dump".into()));
+        return Err(StoreError::Invalid(
+            "只有 SQLite 数据库可以用 jiqun backup 备份；PostgreSQL 请使用 pg_dump".into(),
+        ));
     }
-    let path = out
-        .to_str()
-        .ok_or_else(|| StoreError::Invalid(format!("备份路径 {} 含无法识别的字符", out.display())))?;
-    sqlx::query("VACUUM INTO $1").bind(path).execute(&db.pool).await?;
+    let path = out.to_str().ok_or_else(|| {
+        StoreError::Invalid(format!("备份路径 {} 含无法识别的字符", out.display()))
+    })?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(path)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }

@@ -98,7 +98,6 @@ fn from_row(row: &AnyRow) -> Result<Org> {
     })
 }
 
-
 pub async fn insert(conn: &mut Conn, org: &NewOrg<'_>, now: DateTime<Utc>) -> Result<Org> {
     let row = sqlx::query(
         "INSERT INTO organisations (code, name, kind, division_code, authority_code, created_at)

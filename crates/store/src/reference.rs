@@ -21,7 +21,10 @@ fn upsert_sql(table: &str, cols: &[&str], rows: usize) -> String {
             format!("({})", ps.join(", "))
         })
         .collect();
-    let updates: Vec<String> = cols[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = cols[1..]
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     format!(
         "INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
         cols.join(", "),
@@ -61,7 +64,13 @@ pub async fn sync(db: &Db) -> Result<SyncCounts> {
             ]
         })
         .collect();
-    upsert(db, "ref_divisions", &["code", "name", "level", "parent", "kind"], &divisions).await?;
+    upsert(
+        db,
+        "ref_divisions",
+        &["code", "name", "level", "parent", "kind"],
+        &divisions,
+    )
+    .await?;
 
     let industries: Vec<Vec<Option<String>>> = industry::industries()
         .iter()
@@ -76,7 +85,13 @@ pub async fn sync(db: &Db) -> Result<SyncCounts> {
             ]
         })
         .collect();
-    upsert(db, "ref_industries", &["code", "name", "level", "parent"], &industries).await?;
+    upsert(
+        db,
+        "ref_industries",
+        &["code", "name", "level", "parent"],
+        &industries,
+    )
+    .await?;
 
     let holidays: Vec<Vec<Option<String>>> = HOLIDAYS_CSV
         .lines()
@@ -84,8 +99,13 @@ pub async fn sync(db: &Db) -> Result<SyncCounts> {
         .filter_map(|line| {
             let mut parts = line.splitn(3, ',');
             let (day, kind, name) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
-            (!day.trim().is_empty())
-                .then(|| vec![Some(day.to_string()), Some(kind.to_string()), Some(name.to_string())])
+            (!day.trim().is_empty()).then(|| {
+                vec![
+                    Some(day.to_string()),
+                    Some(kind.to_string()),
+                    Some(name.to_string()),
+                ]
+            })
         })
         .collect();
     upsert(db, "ref_holidays", &["day", "kind", "name"], &holidays).await?;

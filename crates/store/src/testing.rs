@@ -15,10 +15,10 @@ pub const DEFAULT_LOCAL_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres"
 
 /// The PostgreSQL server URL to create test databases on, if tests should use one.
 pub fn postgres_admin_url() -> Option<String> {
-    if let Ok(url) = std::env::var("JIQUN_TEST_DATABASE_URL") {
-        if !url.trim().is_empty() {
-            return Some(url);
-        }
+    if let Ok(url) = std::env::var("JIQUN_TEST_DATABASE_URL")
+        && !url.trim().is_empty()
+    {
+        return Some(url);
     }
     static LOCAL: OnceLock<bool> = OnceLock::new();
     let answers = *LOCAL.get_or_init(|| {
@@ -56,7 +56,9 @@ impl TestDb {
             Backend::Sqlite => Self::sqlite().await,
             Backend::Postgres => {
                 let admin = postgres_admin_url().ok_or_else(|| {
-                    StoreError::Config("未配置 PostgreSQL 测试数据库（JIQUN_TEST_DATABASE_URL）".into())
+                    StoreError::Config(
+                        "未配置 PostgreSQL 测试数据库（JIQUN_TEST_DATABASE_URL）".into(),
+                    )
                 })?;
                 Self::postgres(&admin).await
             }
@@ -69,7 +71,11 @@ impl TestDb {
             .map_err(|e| StoreError::Config(format!("无法创建测试目录 {}：{e}", dir.display())))?;
         let url = Db::sqlite_url(&dir.join("test.db"));
         let db = Db::connect(&url).await?;
-        Ok(TestDb { db, url, cleanup: Cleanup::Dir(dir) })
+        Ok(TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Dir(dir),
+        })
     }
 
     pub async fn postgres(admin_url: &str) -> Result<TestDb> {
@@ -87,7 +93,10 @@ impl TestDb {
         Ok(TestDb {
             db,
             url,
-            cleanup: Cleanup::PgDatabase { admin_url: admin_url.to_string(), name },
+            cleanup: Cleanup::PgDatabase {
+                admin_url: admin_url.to_string(),
+                name,
+            },
         })
     }
 
@@ -115,7 +124,9 @@ impl Drop for TestDb {
                 // its own so it can block until the database is gone. FORCE ends the
                 // pool's connections, which belong to the test's runtime.
                 let _ = std::thread::spawn(move || {
-                    let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build()
+                    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
                     else {
                         return;
                     };

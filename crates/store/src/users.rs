@@ -101,7 +101,12 @@ pub async fn insert(conn: &mut Conn, new: &NewUser<'_>, now: DateTime<Utc>) -> R
     by_id(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-async fn grant_unchecked(conn: &mut Conn, user_id: i64, role: Role, now: DateTime<Utc>) -> Result<()> {
+async fn grant_unchecked(
+    conn: &mut Conn,
+    user_id: i64,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query("INSERT INTO user_roles (user_id, role, granted_at) VALUES ($1, $2, $3)")
         .bind(user_id)
         .bind(role.as_str())
@@ -112,7 +117,12 @@ async fn grant_unchecked(conn: &mut Conn, user_id: i64, role: Role, now: DateTim
 }
 
 /// Grants one more role; refuses a second separated administrator role (三员分立).
-pub async fn grant_role(conn: &mut Conn, user_id: i64, role: Role, now: DateTime<Utc>) -> Result<()> {
+pub async fn grant_role(
+    conn: &mut Conn,
+    user_id: i64,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut roles = roles_of(conn, user_id).await?;
     if roles.contains(&role) {
         return Ok(());
@@ -214,6 +224,11 @@ pub fn check_role_fits_org(role: Role, kind: crate::orgs::OrgKind) -> Result<(),
     if ok {
         Ok(())
     } else {
-        Err(format!("角色「{}」不能设在{}（{}）", role.name_zh(), kind.name_zh(), kind.as_str()))
+        Err(format!(
+            "角色「{}」不能设在{}（{}）",
+            role.name_zh(),
+            kind.name_zh(),
+            kind.as_str()
+        ))
     }
 }

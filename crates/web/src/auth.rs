@@ -9,15 +9,15 @@
 //! - Lockout: `max_failed_logins` failures in a row lock the account for `lockout`. The
 //!   message never says which part was wrong or whether the account exists.
 
-use crate::error::{WebError, WebResult};
 use crate::AppState;
+use crate::error::{WebError, WebResult};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use askama::Template;
+use axum::Form;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use jiqun_domain::role::Role;
 use jiqun_store::orgs::{Org, OrgKind};
 use jiqun_store::users::User;
@@ -30,8 +30,7 @@ pub const SESSION_COOKIE: &str = "jiqun_session";
 pub const LOGIN_CSRF_COOKIE: &str = "jiqun_login_csrf";
 
 /// The one message for every failed login.
-pub const LOGIN_FAILED: &str =
-    "登录失败：用户名或密码错误。连续输错5次，账号将被锁定15分钟。";
+pub const LOGIN_FAILED: &str = "登录失败：用户名或密码错误。连续输错5次，账号将被锁定15分钟。";
 
 // ---- passwords ------------------------------------------------------------------------
 
@@ -77,7 +76,11 @@ pub fn token_hash(token: &str) -> String {
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -135,15 +138,16 @@ impl CurrentUser {
         if self.user.has_role(Role::Ministry) {
             return Scope::National;
         }
-        if self.user.has_role(Role::Province) {
-            if let Some(code) = &self.org.authority_code {
-                return Scope::Authority(code.clone());
-            }
+        if self.user.has_role(Role::Province)
+            && let Some(code) = &self.org.authority_code
+        {
+            return Scope::Authority(code.clone());
         }
-        if self.user.has_role(Role::County) && self.org.kind == OrgKind::County {
-            if let Some(code) = &self.org.division_code {
-                return Scope::County(code.clone());
-            }
+        if self.user.has_role(Role::County)
+            && self.org.kind == OrgKind::County
+            && let Some(code) = &self.org.division_code
+        {
+            return Scope::County(code.clone());
         }
         Scope::Nothing
     }
@@ -167,11 +171,15 @@ impl IntoResponse for AuthRejection {
 }
 
 async fn load_current(parts: &Parts, state: &AppState) -> Result<CurrentUser, AuthRejection> {
-    let token = cookie(&parts.headers, SESSION_COOKIE)
-        .ok_or(AuthRejection::Login { expired: false })?;
+    let token =
+        cookie(&parts.headers, SESSION_COOKIE).ok_or(AuthRejection::Login { expired: false })?;
     let hash = token_hash(token);
     let now = state.clock.now();
-    let mut conn = state.db.acquire().await.map_err(|e| AuthRejection::Error(e.into()))?;
+    let mut conn = state
+        .db
+        .acquire()
+        .await
+        .map_err(|e| AuthRejection::Error(e.into()))?;
     let session = sessions::get(&mut conn, &hash)
         .await
         .map_err(|e| AuthRejection::Error(e.into()))?
@@ -201,13 +209,21 @@ async fn load_current(parts: &Parts, state: &AppState) -> Result<CurrentUser, Au
             .await
             .map_err(|e| AuthRejection::Error(e.into()))?;
     }
-    Ok(CurrentUser { user, org, csrf: session.csrf_token, token_hash: hash })
+    Ok(CurrentUser {
+        user,
+        org,
+        csrf: session.csrf_token,
+        token_hash: hash,
+    })
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         load_current(parts, state).await
     }
 }
@@ -218,7 +234,10 @@ pub struct MaybeUser(pub Option<CurrentUser>);
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match load_current(parts, state).await {
             Ok(u) => Ok(MaybeUser(Some(u))),
             Err(AuthRejection::Login { .. }) => Ok(MaybeUser(None)),
@@ -258,7 +277,13 @@ fn render_login(
         Some(t) if t.len() == 64 => (t.to_string(), false),
         _ => (random_token(), true),
     };
-    let html = LoginPage { csrf: &token, username, error, notice }.render()?;
+    let html = LoginPage {
+        csrf: &token,
+        username,
+        error,
+        notice,
+    }
+    .render()?;
     let mut resp = (status, Html(html)).into_response();
     if fresh {
         resp.headers_mut().append(
@@ -325,7 +350,14 @@ pub async fn login(
         );
     }
     let fail = |status| {
-        render_login(&state, csrf_cookie, username, Some(LOGIN_FAILED), None, status)
+        render_login(
+            &state,
+            csrf_cookie,
+            username,
+            Some(LOGIN_FAILED),
+            None,
+            status,
+        )
     };
     if username.is_empty() || form.password.is_empty() {
         return render_login(
@@ -348,7 +380,10 @@ pub async fn login(
     };
     if user.disabled || user.is_locked(now) {
         let _ = verify_blocking(dummy_hash().to_string(), form.password).await;
-        tracing::info!(user_id = user.id, "login refused: account disabled or locked");
+        tracing::info!(
+            user_id = user.id,
+            "login refused: account disabled or locked"
+        );
         return fail(axum::http::StatusCode::UNAUTHORIZED);
     }
     if !verify_blocking(user.password_hash.clone(), form.password).await {

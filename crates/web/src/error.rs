@@ -45,7 +45,11 @@ pub struct ErrorPage<'a> {
 
 /// Renders the error page; never fails (falls back to plain text).
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let page = ErrorPage { status: status.as_u16(), title, message };
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, format!("{title}：{message}")).into_response(),

@@ -50,7 +50,10 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let mut out = String::new();
-    let _ = writeln!(out, "# HELP jiqun_http_requests_total HTTP requests by method and status.");
+    let _ = writeln!(
+        out,
+        "# HELP jiqun_http_requests_total HTTP requests by method and status."
+    );
     let _ = writeln!(out, "# TYPE jiqun_http_requests_total counter");
     if let Ok(map) = state.metrics.requests.lock() {
         for ((method, status), n) in map.iter() {
@@ -61,25 +64,51 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         }
     }
     let secs = state.metrics.duration_us.load(Ordering::Relaxed) as f64 / 1e6;
-    let _ = writeln!(out, "# HELP jiqun_http_request_duration_seconds_sum Total time spent serving requests.");
-    let _ = writeln!(out, "# TYPE jiqun_http_request_duration_seconds_sum counter");
+    let _ = writeln!(
+        out,
+        "# HELP jiqun_http_request_duration_seconds_sum Total time spent serving requests."
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE jiqun_http_request_duration_seconds_sum counter"
+    );
     let _ = writeln!(out, "jiqun_http_request_duration_seconds_sum {secs}");
-    let _ = writeln!(out, "# HELP jiqun_http_requests_in_flight Requests being served now.");
+    let _ = writeln!(
+        out,
+        "# HELP jiqun_http_requests_in_flight Requests being served now."
+    );
     let _ = writeln!(out, "# TYPE jiqun_http_requests_in_flight gauge");
     let _ = writeln!(
         out,
         "jiqun_http_requests_in_flight {}",
         state.metrics.in_flight.load(Ordering::Relaxed)
     );
-    let _ = writeln!(out, "# HELP jiqun_database_up Whether the database answered just now.");
+    let _ = writeln!(
+        out,
+        "# HELP jiqun_database_up Whether the database answered just now."
+    );
     let _ = writeln!(out, "# TYPE jiqun_database_up gauge");
     let up = u8::from(state.db.ping().await.is_ok());
-    let _ = writeln!(out, "jiqun_database_up{{backend=\"{}\"}} {up}", state.db.backend().name());
-    let _ = writeln!(out, "# HELP jiqun_build_info Version of the running binary.");
+    let _ = writeln!(
+        out,
+        "jiqun_database_up{{backend=\"{}\"}} {up}",
+        state.db.backend().name()
+    );
+    let _ = writeln!(
+        out,
+        "# HELP jiqun_build_info Version of the running binary."
+    );
     let _ = writeln!(out, "# TYPE jiqun_build_info gauge");
-    let _ = writeln!(out, "jiqun_build_info{{version=\"{}\"}} 1", env!("CARGO_PKG_VERSION"));
+    let _ = writeln!(
+        out,
+        "jiqun_build_info{{version=\"{}\"}} 1",
+        env!("CARGO_PKG_VERSION")
+    );
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         out,
     )
         .into_response()

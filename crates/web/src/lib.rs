@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             health::count_requests,
         ))
-        .layer(security::headers())
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

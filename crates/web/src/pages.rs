@@ -1,8 +1,8 @@
 //! Pages for logged-in officials.
 
+use crate::AppState;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::{WebError, WebResult};
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -26,7 +26,12 @@ impl Viewer {
             username: u.user.username.clone(),
             org_name: u.org.name.clone(),
             org_kind: u.org.kind.name_zh().to_string(),
-            roles: u.user.roles.iter().map(|r| r.name_zh().to_string()).collect(),
+            roles: u
+                .user
+                .roles
+                .iter()
+                .map(|r| r.name_zh().to_string())
+                .collect(),
             csrf: u.csrf.clone(),
         }
     }
@@ -44,7 +49,10 @@ struct HomePage {
     cluster_count: usize,
 }
 
-pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> WebResult<Response> {
+pub async fn home(
+    State(state): State<AppState>,
+    MaybeUser(user): MaybeUser,
+) -> WebResult<Response> {
     let Some(user) = user else {
         return Ok(Redirect::to("/login").into_response());
     };
@@ -56,7 +64,11 @@ pub async fn home(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> 
         jiqun_store::Scope::Authority(_) | jiqun_store::Scope::County(_) => user.org.name.clone(),
         jiqun_store::Scope::Nothing => "（本角色不直接管理集群）".to_string(),
     };
-    let page = HomePage { viewer: Viewer::of(&user), scope_text, cluster_count };
+    let page = HomePage {
+        viewer: Viewer::of(&user),
+        scope_text,
+        cluster_count,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -70,7 +82,10 @@ struct ClustersPage {
 pub async fn clusters(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
     let mut conn = state.db.acquire().await?;
     let list = clusters::list(&mut conn, &user.scope()).await?;
-    let page = ClustersPage { viewer: Viewer::of(&user), clusters: list };
+    let page = ClustersPage {
+        viewer: Viewer::of(&user),
+        clusters: list,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
@@ -91,7 +106,10 @@ pub async fn cluster(
     let cluster = clusters::get(&mut conn, &user.scope(), id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let page = ClusterPage { viewer: Viewer::of(&user), cluster };
+    let page = ClusterPage {
+        viewer: Viewer::of(&user),
+        cluster,
+    };
     Ok(Html(page.render()?).into_response())
 }
 
