@@ -39,6 +39,9 @@ enum Command {
     /// 法定工作日计算（依据国务院办公厅节假日安排，含调休）
     #[command(subcommand)]
     Calendar(ops::CalendarCommand),
+    /// 审计日志（SM3 哈希链）
+    #[command(subcommand)]
+    Audit(ops::AuditCommand),
     /// 备份数据库（SQLite 在服务运行时也能得到一致副本）
     Backup(ops::BackupArgs),
     /// 按认定标准评价一份申报数据
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => env::runtime().and_then(|rt| rt.block_on(ops::migrate(args))),
         Command::User(cmd) => env::runtime().and_then(|rt| rt.block_on(ops::user(cmd))),
         Command::Calendar(cmd) => ops::calendar(cmd),
+        Command::Audit(cmd) => env::runtime().and_then(|rt| rt.block_on(ops::audit(cmd))),
         Command::Backup(args) => env::runtime().and_then(|rt| rt.block_on(ops::backup(args))),
         Command::Evaluate(args) => cmd_evaluate::run(args),
         Command::Generate(args) => cmd_generate::run(args),

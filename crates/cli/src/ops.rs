@@ -291,3 +291,38 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     println!("已备份到 {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// 校验审计日志哈希链，报告第一处断链（退出码：0 完整，1 已被篡改）
+    Verify(DbArgs),
+}
+
+pub async fn audit(cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    let AuditCommand::Verify(args) = cmd;
+    let db = args.connect().await?;
+    let clock = SystemClock;
+    migrate::run(&db, clock.now())
+        .await
+        .map_err(|e| fatal(EXIT_ENVIRONMENT, e.to_string()))?;
+    let v = jiqun_store::audit::verify(&db)
+        .await
+        .context("读取审计日志失败")?;
+    db.close().await;
+    match v.broken {
+        None => {
+            println!(
+                "审计日志完整：共 {} 条记录，哈希链校验通过（SM3）。",
+                v.events
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(b) => {
+            println!(
+                "审计日志已被篡改：第 {} 条记录处断链——{}。此前 {} 条记录校验通过。",
+                b.seq, b.reason, v.events
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

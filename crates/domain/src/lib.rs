@@ -18,3 +18,4 @@ pub mod password;
 pub mod role;
 pub mod sme;
 pub mod uscc;
+pub mod workflow;

@@ -6,6 +6,7 @@
 //! [`dialect`]. Values cross the boundary as the types `Any` carries everywhere: `i64`,
 //! `String` and `Vec<u8>`; timestamps are RFC 3339 text, money is decimal text.
 
+pub mod audit;
 pub mod clusters;
 pub mod dialect;
 pub mod migrate;

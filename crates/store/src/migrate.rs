@@ -12,14 +12,48 @@ use sqlx::Row;
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
-    pub sql: &'static str,
+    pub sql: Sql,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+/// Most migrations are portable (with dialect tokens); a few need one text per engine.
+pub enum Sql {
+    Portable(&'static str),
+    PerBackend {
+        sqlite: &'static str,
+        postgres: &'static str,
+    },
+}
+
+impl Migration {
+    fn text(&self, backend: crate::Backend) -> &'static str {
+        match (&self.sql, backend) {
+            (Sql::Portable(s), _) => s,
+            (Sql::PerBackend { sqlite, .. }, crate::Backend::Sqlite) => sqlite,
+            (Sql::PerBackend { postgres, .. }, crate::Backend::Postgres) => postgres,
+        }
+    }
+}
+
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: Sql::Portable(include_str!("../migrations/0001_foundation.sql")),
+    },
+    Migration {
+        version: 2,
+        name: "workflow",
+        sql: Sql::Portable(include_str!("../migrations/0002_workflow.sql")),
+    },
+    Migration {
+        version: 3,
+        name: "audit_append_only",
+        sql: Sql::PerBackend {
+            sqlite: include_str!("../migrations/0003_audit_append_only.sqlite.sql"),
+            postgres: include_str!("../migrations/0003_audit_append_only.postgres.sql"),
+        },
+    },
+];
 
 fn checksum(sql: &str) -> String {
     hex::encode(Sm3::digest(sql.as_bytes()))
@@ -48,7 +82,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
             .await?;
         if let Some(row) = existing {
             let sum: String = row.try_get("checksum")?;
-            if sum != checksum(m.sql) {
+            if sum != checksum(m.text(db.backend())) {
                 return Err(StoreError::Migration(format!(
                     "迁移 {:04}_{} 已执行，但文件内容已被修改（校验和不一致）",
                     m.version, m.name
@@ -57,7 +91,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
             tx.rollback().await?;
             continue;
         }
-        let sql = dialect::expand_migration(m.sql, db.backend());
+        let sql = dialect::expand_migration(m.text(db.backend()), db.backend());
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
             .execute(&mut *tx)
             .await
@@ -69,7 +103,7 @@ pub async fn run(db: &Db, now: DateTime<Utc>) -> Result<Vec<i64>> {
         )
         .bind(m.version)
         .bind(m.name)
-        .bind(checksum(m.sql))
+        .bind(checksum(m.text(db.backend())))
         .bind(time::to_text(now))
         .execute(&mut *tx)
         .await?;

@@ -42,7 +42,7 @@ fn now() -> chrono::DateTime<Utc> {
 }
 
 async fn migrations_are_idempotent_and_reference_data_loads(t: TestDb) {
-    assert_eq!(migrate::run(&t.db, now()).await.unwrap(), vec![1]);
+    assert_eq!(migrate::run(&t.db, now()).await.unwrap(), vec![1, 2, 3]);
     assert!(migrate::run(&t.db, now()).await.unwrap().is_empty());
     let counts = reference::sync(&t.db).await.unwrap();
     assert!(counts.divisions > 3000, "{counts:?}");
@@ -274,3 +274,141 @@ fn rand_suffix() -> u64 {
     static N: AtomicU64 = AtomicU64::new(0);
     N.fetch_add(1, Ordering::Relaxed)
 }
+
+async fn append_event(t: &TestDb, n: i64) {
+    let mut tx = t.db.begin().await.unwrap();
+    jiqun_store::audit::append(
+        &mut tx,
+        &jiqun_store::audit::NewEvent {
+            actor_user_id: Some(7),
+            actor: "zhejiang",
+            actor_org: "330000",
+            action: "accept",
+            object_type: "application",
+            object_id: n.to_string(),
+            before_state: Some("submitted"),
+            after_state: Some("accepted"),
+            comment: Some("材料齐全"),
+            detail: serde_json::json!({"version": n}),
+        },
+        now() + chrono::Duration::seconds(n),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn audit_chain_detects_any_edit(t: TestDb) {
+    use jiqun_store::audit;
+    migrate::run(&t.db, now()).await.unwrap();
+    assert_eq!(
+        audit::verify(&t.db).await.unwrap(),
+        audit::Verification {
+            events: 0,
+            broken: None
+        }
+    );
+    for n in 1..=5 {
+        append_event(&t, n).await;
+    }
+    assert_eq!(
+        audit::verify(&t.db).await.unwrap(),
+        audit::Verification {
+            events: 5,
+            broken: None
+        }
+    );
+
+    // The database itself refuses edits and deletions.
+    let upd = sqlx::query("UPDATE audit_events SET comment = 'x' WHERE seq = 3")
+        .execute(t.db.pool())
+        .await;
+    assert!(upd.is_err(), "UPDATE on audit_events must be refused");
+    let del = sqlx::query("DELETE FROM audit_events WHERE seq = 5")
+        .execute(t.db.pool())
+        .await;
+    assert!(del.is_err(), "DELETE on audit_events must be refused");
+
+    // Someone with DBA rights drops the guard and edits row 3: verify names row 3.
+    let drop_guard = match t.db.backend() {
+        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
+    };
+    sqlx::raw_sql(drop_guard)
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    if t.db.backend() == Backend::Sqlite {
+        sqlx::raw_sql("DROP TRIGGER audit_events_no_delete")
+            .execute(t.db.pool())
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE audit_events SET comment = '材料不全' WHERE seq = 3")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let v = audit::verify(&t.db).await.unwrap();
+    assert_eq!(v.events, 2);
+    assert_eq!(v.broken.as_ref().unwrap().seq, 3, "{v:?}");
+
+    // Restore the row (same text): the chain is whole again.
+    sqlx::query("UPDATE audit_events SET comment = '材料齐全' WHERE seq = 3")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    assert!(audit::verify(&t.db).await.unwrap().broken.is_none());
+
+    // Deleting the last row is caught by the head.
+    sqlx::query("DELETE FROM audit_events WHERE seq = 5")
+        .execute(t.db.pool())
+        .await
+        .unwrap();
+    let v = audit::verify(&t.db).await.unwrap();
+    assert_eq!(v.broken.unwrap().seq, 5);
+}
+both!(audit_chain_detects_any_edit);
+
+async fn audit_appends_from_concurrent_transactions_stay_chained(t: TestDb) {
+    migrate::run(&t.db, now()).await.unwrap();
+    let mut handles = Vec::new();
+    for worker in 0..4i64 {
+        let db = t.db.clone();
+        handles.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let mut tx = db.begin().await.unwrap();
+                jiqun_store::audit::append(
+                    &mut tx,
+                    &jiqun_store::audit::NewEvent {
+                        actor_user_id: None,
+                        actor: "system",
+                        actor_org: "-",
+                        action: "test",
+                        object_type: "worker",
+                        object_id: format!("{worker}-{i}"),
+                        before_state: None,
+                        after_state: None,
+                        comment: None,
+                        detail: serde_json::json!({}),
+                    },
+                    now(),
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let v = jiqun_store::audit::verify(&t.db).await.unwrap();
+    assert_eq!(
+        v,
+        jiqun_store::audit::Verification {
+            events: 40,
+            broken: None
+        }
+    );
+}
+both!(audit_appends_from_concurrent_transactions_stay_chained);
