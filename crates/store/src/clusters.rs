@@ -108,16 +108,14 @@ pub async fn insert(conn: &mut Conn, c: &NewCluster<'_>, now: DateTime<Utc>) -> 
 
 /// Clusters visible in `scope`, by county then name.
 pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Cluster>> {
-    let (filter, value) = scope.filter("authority_code", "county_code");
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "authority_code", "county_code");
     let sql = format!(
         "SELECT id, name, county_code, authority_code, leading_industry, industry_codes, area_km2, tier
-         FROM clusters WHERE {filter} ORDER BY county_code, name"
+         FROM clusters {} ORDER BY county_code, name",
+        w.sql()
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    if let Some(v) = value {
-        q = q.bind(v);
-    }
-    let rows = q.fetch_all(&mut *conn).await?;
+    let rows = w.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
     rows.iter().map(from_row).collect()
 }
 

@@ -6,10 +6,13 @@
 //! [`dialect`]. Values cross the boundary as the types `Any` carries everywhere: `i64`,
 //! `String` and `Vec<u8>`; timestamps are RFC 3339 text, money is decimal text.
 
+pub mod applications;
 pub mod audit;
+pub mod batches;
 pub mod clusters;
 pub mod dialect;
 pub mod migrate;
+pub mod notifications;
 pub mod orgs;
 pub mod reference;
 pub mod sessions;
@@ -80,6 +83,9 @@ pub enum StoreError {
     Invalid(String),
     #[error("数据库迁移失败：{0}")]
     Migration(String),
+    /// A rule refused the operation; the message says which and what to do.
+    #[error("{0}")]
+    Refused(String),
     #[error("数据损坏：{0}")]
     Corrupt(String),
 }
@@ -112,14 +118,14 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// A SQL condition over the given authority and county columns, with at most one
-    /// `$1` parameter (returned alongside). The column names are code, never input.
-    pub fn filter(&self, authority_col: &str, county_col: &str) -> (String, Option<String>) {
+    /// Adds this scope's condition over the given columns to `w`. Column names are code,
+    /// never input.
+    pub fn restrict(&self, w: &mut Where, authority_col: &str, county_col: &str) {
         match self {
-            Scope::National => ("1 = 1".into(), None),
-            Scope::Authority(code) => (format!("{authority_col} = $1"), Some(code.clone())),
-            Scope::County(code) => (format!("{county_col} = $1"), Some(code.clone())),
-            Scope::Nothing => ("1 = 0".into(), None),
+            Scope::National => {}
+            Scope::Authority(code) => w.eq(authority_col, Bind::Text(code.clone())),
+            Scope::County(code) => w.eq(county_col, Bind::Text(code.clone())),
+            Scope::Nothing => w.raw("1 = 0"),
         }
     }
 
@@ -130,6 +136,60 @@ impl Scope {
             Scope::County(code) => code == county_code,
             Scope::Nothing => false,
         }
+    }
+}
+
+/// A value for a dynamically built query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A `WHERE` clause built from conditions with numbered placeholders, and their values.
+#[derive(Debug, Default, Clone)]
+pub struct Where {
+    conds: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Where {
+    pub fn new() -> Where {
+        Where::default()
+    }
+
+    /// `column = $n`.
+    pub fn eq(&mut self, column: &str, value: Bind) {
+        self.binds.push(value);
+        self.conds.push(format!("{column} = ${}", self.binds.len()));
+    }
+
+    /// A fixed condition without values.
+    pub fn raw(&mut self, cond: &'static str) {
+        self.conds.push(cond.to_string());
+    }
+
+    /// `WHERE …` (or nothing when there is no condition).
+    pub fn sql(&self) -> String {
+        if self.conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conds.join(" AND "))
+        }
+    }
+
+    /// Binds the values, in order, to a query built from [`Where::sql`].
+    pub fn bind<'q>(
+        &self,
+        mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(i) => q.bind(*i),
+                Bind::Text(t) => q.bind(t.clone()),
+            };
+        }
+        q
     }
 }
 

@@ -1,10 +1,13 @@
-//! Organisations: MIIT, the 36 provincial-level authorities, county bureaus, cluster
+//! Organisations: MIIT, the 37 provincial-level authorities, county bureaus, cluster
 //! operators, the expert pool. Keyed by GB/T 2260 codes where they have one.
 
 use crate::{Conn, Result, StoreError, time};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+
+/// Organisation code of the ministry.
+pub const MINISTRY_CODE: &str = "MIIT";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrgKind {

@@ -129,6 +129,18 @@ impl CurrentUser {
         }
     }
 
+    /// The caller as the storage layer knows it.
+    pub fn actor(&self) -> jiqun_store::applications::Actor {
+        jiqun_store::applications::Actor {
+            user_id: self.user.id,
+            username: self.user.username.clone(),
+            org_id: self.org.id,
+            org_code: self.org.code.clone(),
+            roles: self.user.roles.clone(),
+            scope: self.scope(),
+        }
+    }
+
     pub fn primary_role(&self) -> Option<Role> {
         self.user.roles.first().copied()
     }

@@ -13,6 +13,9 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     Forbidden(String),
+    /// A rule refused the step (wrong state, over quota, …): 409 with the reason.
+    #[error("{0}")]
+    Conflict(String),
     #[error("内部错误")]
     Internal(String),
 }
@@ -24,6 +27,7 @@ impl From<jiqun_store::StoreError> for WebError {
             jiqun_store::StoreError::Invalid(m) | jiqun_store::StoreError::Conflict(m) => {
                 WebError::BadRequest(m)
             }
+            jiqun_store::StoreError::Refused(m) => WebError::Conflict(m),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -66,6 +70,7 @@ impl IntoResponse for WebError {
             ),
             WebError::BadRequest(m) => error_page(StatusCode::BAD_REQUEST, "请求有误", m),
             WebError::Forbidden(m) => error_page(StatusCode::FORBIDDEN, "无权操作", m),
+            WebError::Conflict(m) => error_page(StatusCode::CONFLICT, "操作未执行", m),
             WebError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
                 error_page(
