@@ -37,6 +37,7 @@ impl ServeArgs {
         WebConfig {
             idle_timeout: Duration::from_secs(self.idle_timeout_minutes.max(1) * 60),
             secure_cookies: self.secure_cookies,
+            files_dir: self.db.data_dir.join("files"),
             ..WebConfig::default()
         }
     }

@@ -2,10 +2,14 @@
 //! the store; HTML comes from compile-checked askama templates; every page works without
 //! JavaScript.
 
+pub mod applications;
 pub mod auth;
 pub mod error;
+pub mod expert;
 pub mod health;
+pub mod ministry;
 pub mod pages;
+pub mod public;
 pub mod security;
 
 use axum::Router;
@@ -28,6 +32,8 @@ pub struct WebConfig {
     pub lockout: Duration,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Where uploaded files are kept (under the data directory in production).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -37,7 +43,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_failed_logins: 5,
             lockout: Duration::from_secs(15 * 60),
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 25 * 1024 * 1024,
+            files_dir: std::env::temp_dir().join("jiqun-files"),
         }
     }
 }
@@ -74,6 +81,12 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/inbox", get(pages::inbox))
+        .route("/inbox/{id}/read", post(pages::mark_read))
+        .merge(applications::routes())
+        .merge(ministry::routes())
+        .merge(expert::routes())
+        .merge(public::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

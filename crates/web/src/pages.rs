@@ -127,3 +127,31 @@ pub async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    viewer: Viewer,
+    items: Vec<jiqun_store::notifications::Notification>,
+}
+
+/// The organisation's inbox (待办与通知).
+pub async fn inbox(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let items = jiqun_store::notifications::inbox(&mut conn, user.org.id, 200).await?;
+    let page = InboxPage { viewer: Viewer::of(&user), items };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn mark_read(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<crate::auth::CsrfForm>,
+) -> WebResult<Response> {
+    user.check_csrf(&form.csrf)?;
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let mut conn = state.db.acquire().await?;
+    jiqun_store::notifications::mark_read(&mut conn, user.org.id, id, state.clock.now()).await?;
+    Ok(Redirect::to("/inbox").into_response())
+}

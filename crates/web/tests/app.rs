@@ -5,6 +5,9 @@
 
 mod support;
 
+mod county_province;
+mod ministry_public;
+
 use axum::http::StatusCode;
 use jiqun_domain::role::Role;
 use jiqun_store::clusters::{self, NewCluster, Tier};

@@ -18,6 +18,8 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct-horse-battery";
 
+static FILES_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Runs the test body once per backend: `both!(fn_name)` makes `fn_name::sqlite` and
 /// `fn_name::postgres`. The PostgreSQL variant needs a server; under CI
 /// (`JIQUN_TEST_DATABASE_URL` set) a missing server is a failure, not a skip.
@@ -107,7 +109,12 @@ pub fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
 
 impl TestApp {
     pub async fn new(backend: Backend) -> TestApp {
-        Self::with_config(backend, WebConfig::default()).await
+        let files_dir = std::env::temp_dir().join(format!(
+            "jiqun-files-{}-{}",
+            std::process::id(),
+            FILES_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        Self::with_config(backend, WebConfig { files_dir, ..WebConfig::default() }).await
     }
 
     pub async fn with_config(backend: Backend, config: WebConfig) -> TestApp {

@@ -1,0 +1,1 @@
+//! County and province steps of the recognition workflow (being written).

@@ -1,0 +1,1 @@
+//! Ministry, expert, public-notice and publication steps (being written).
