@@ -82,12 +82,16 @@ pub async fn run_server(
     tracing::info!(%addr, backend = db.backend().name(), "jiqun serving");
     println!("jiqun 已启动：http://{addr}/  （按 Ctrl+C 停止）");
     let app = jiqun_web::router(AppState::new(db.clone(), clock, config));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("服务异常退出")?;
+    // Connection info lets per-client limits (objections) see the peer address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("服务异常退出")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

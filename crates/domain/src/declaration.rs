@@ -1,7 +1,7 @@
 //! The declaration (申报数据) of SPEC §3 "Declaration format": the input of `jiqun evaluate`,
 //! of the API and of the Excel templates.
 //!
-//! These are the *validated* types. Raw input is parsed by `declaration::parse` (which
+//! These are the *validated* types. Raw input is parsed by `criteria::parse_declaration` (which
 //! walks the JSON and reports every problem with its JSON path) before it becomes one of
 //! these, so nothing downstream sees a negative amount or a missing window year.
 
@@ -147,7 +147,7 @@ pub struct Benchmarks {
     pub water_intensity: Option<Decimal>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
     Safety,

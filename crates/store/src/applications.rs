@@ -132,14 +132,21 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<Application> {
     if !actor.roles.contains(&Role::County) {
-        return Err(StoreError::Refused("只有县级中小企业主管部门可以创建申报（第十二条）".into()));
+        return Err(StoreError::Refused(
+            "只有县级中小企业主管部门可以创建申报（第十二条）".into(),
+        ));
     }
     let cluster = crate::clusters::get(conn, &actor.scope, cluster_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let batch = crate::batches::get(conn, batch_id).await?.ok_or(StoreError::NotFound)?;
+    let batch = crate::batches::get(conn, batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if batch.status != "open" {
-        return Err(StoreError::Refused(format!("批次「{}」已关闭，不再接受申报", batch.title)));
+        return Err(StoreError::Refused(format!(
+            "批次「{}」已关闭，不再接受申报",
+            batch.title
+        )));
     }
     let sql = format!(
         "INSERT INTO applications (cluster_id, batch_id, authority_code, county_code, state, current_version,
@@ -208,10 +215,15 @@ async fn insert_version(
 /// One application if it exists and is inside `scope`; otherwise `None` (→ 404).
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Application>> {
     let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let app = from_row(&row)?;
-    Ok(scope.allows(&app.authority_code, &app.county_code).then_some(app))
+    Ok(scope
+        .allows(&app.authority_code, &app.county_code)
+        .then_some(app))
 }
 
 /// Applications inside `scope`, optionally of one batch and/or state, by rank then id.
@@ -233,11 +245,18 @@ pub async fn list(
         "SELECT {COLUMNS} FROM applications {} ORDER BY batch_id DESC, CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, id",
         w.sql()
     );
-    let rows = w.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
-pub async fn version(conn: &mut Conn, application_id: i64, version: i64) -> Result<Option<Version>> {
+pub async fn version(
+    conn: &mut Conn,
+    application_id: i64,
+    version: i64,
+) -> Result<Option<Version>> {
     let row = sqlx::query(
         "SELECT application_id, version, declaration, evaluation, eligible, evaluated_at, frozen, created_by, created_at
          FROM application_versions WHERE application_id = $1 AND version = $2",
@@ -374,7 +393,8 @@ fn refused(e: WorkflowError) -> StoreError {
 
 /// Takes one workflow step. Checks, in order: the application is in the actor's scope
 /// (else `NotFound`), role/state/comment (the domain state machine), then the guards that
-/// need data. Guards of the notice steps (`OpenNotice`, `Recognize`, `UpholdObjection`)
+/// need data (self-evaluation before submitting, the preliminary review and the quota
+/// before recommending, experts before and scores after expert review). Guards of the notice steps (`OpenNotice`, `Recognize`, `UpholdObjection`)
 /// are checked by their own modules before they call this.
 pub async fn apply(
     conn: &mut Conn,
@@ -384,14 +404,19 @@ pub async fn apply(
     comment: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Application> {
-    let app = get(conn, &actor.scope, application_id).await?.ok_or(StoreError::NotFound)?;
-    let to = workflow::transition(app.state, action, actor.role_for(action), comment).map_err(refused)?;
+    let app = get(conn, &actor.scope, application_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let to = workflow::transition(app.state, action, actor.role_for(action), comment)
+        .map_err(refused)?;
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let mut rank = app.rank;
     let mut version = app.current_version;
     match action {
         Action::Submit => {
-            let v = self::version(conn, app.id, app.current_version).await?.ok_or(StoreError::NotFound)?;
+            let v = self::version(conn, app.id, app.current_version)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             if v.evaluated_at.is_none() {
                 return Err(refused(WorkflowError::NotSelfEvaluated));
             }
@@ -402,22 +427,37 @@ pub async fn apply(
                 .await?;
         }
         Action::Revise => {
-            let v = self::version(conn, app.id, app.current_version).await?.ok_or(StoreError::NotFound)?;
+            let v = self::version(conn, app.id, app.current_version)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             version = app.current_version + 1;
             insert_version(conn, app.id, version, &v.declaration, actor.user_id, now).await?;
         }
+        Action::NotRecommend => {
+            // 第十三条: the province decides after its preliminary review (初审).
+            crate::reviews::require_preliminary(conn, app.id).await?;
+        }
         Action::Recommend => {
-            let batch = crate::batches::get(conn, app.batch_id).await?.ok_or(StoreError::NotFound)?;
+            crate::reviews::require_preliminary(conn, app.id).await?;
+            let batch = crate::batches::get(conn, app.batch_id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             let limit = crate::batches::quota_for(conn, &batch, &app.authority_code).await?;
             let used = quota_used(conn, app.batch_id, &app.authority_code).await?;
             workflow::check_quota(&app.authority_code, used, limit).map_err(refused)?;
             rank = Some(i64::from(used) + 1);
         }
+        Action::Shortlist => {
+            // Every assigned expert (at least three) has submitted scores.
+            crate::experts::require_complete(conn, &app).await?;
+        }
         Action::StartExpertReview => {
-            let row = sqlx::query("SELECT COUNT(*) AS n FROM expert_assignments WHERE application_id = $1")
-                .bind(app.id)
-                .fetch_one(&mut *conn)
-                .await?;
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n FROM expert_assignments WHERE application_id = $1",
+            )
+            .bind(app.id)
+            .fetch_one(&mut *conn)
+            .await?;
             let n: i64 = row.try_get("n")?;
             workflow::check_expert_count(usize::try_from(n).unwrap_or(0)).map_err(refused)?;
         }
@@ -437,7 +477,9 @@ pub async fn apply(
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Refused("申报状态已被他人更新，请刷新后重试".into()));
+        return Err(StoreError::Refused(
+            "申报状态已被他人更新，请刷新后重试".into(),
+        ));
     }
     sqlx::query(
         "INSERT INTO transitions (application_id, action, from_state, to_state, version, actor_user_id,
@@ -473,7 +515,9 @@ pub async fn apply(
     )
     .await?;
     notify_parties(conn, &app, action, comment, now).await?;
-    get(conn, &Scope::National, app.id).await?.ok_or(StoreError::NotFound)
+    get(conn, &Scope::National, app.id)
+        .await?
+        .ok_or(StoreError::NotFound)
 }
 
 /// Tells whoever must act next (or whose application it is) what happened.
@@ -506,13 +550,40 @@ async fn notify_parties(
     };
     let title = format!("申报{}", action.name_zh());
     if to_county {
-        notifications::notify_org_code(conn, &app.county_code, "application", &title, &body, Some(&link), now).await?;
+        notifications::notify_org_code(
+            conn,
+            &app.county_code,
+            "application",
+            &title,
+            &body,
+            Some(&link),
+            now,
+        )
+        .await?;
     }
     if to_province {
-        notifications::notify_org_code(conn, &app.authority_code, "application", &title, &body, Some(&link), now).await?;
+        notifications::notify_org_code(
+            conn,
+            &app.authority_code,
+            "application",
+            &title,
+            &body,
+            Some(&link),
+            now,
+        )
+        .await?;
     }
     if to_ministry {
-        notifications::notify_org_code(conn, orgs::MINISTRY_CODE, "application", &title, &body, Some(&link), now).await?;
+        notifications::notify_org_code(
+            conn,
+            orgs::MINISTRY_CODE,
+            "application",
+            &title,
+            &body,
+            Some(&link),
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

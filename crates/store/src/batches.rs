@@ -66,7 +66,8 @@ fn from_row(row: &AnyRow) -> Result<Batch> {
         id: row.try_get("id")?,
         level: row.try_get("level")?,
         owner_authority: row.try_get("owner_authority")?,
-        year: i32::try_from(year).map_err(|_| StoreError::Corrupt(format!("年份超出范围：{year}")))?,
+        year: i32::try_from(year)
+            .map_err(|_| StoreError::Corrupt(format!("年份超出范围：{year}")))?,
         title: row.try_get("title")?,
         edition: row.try_get("edition")?,
         first_batch: first != 0,
@@ -110,19 +111,29 @@ pub async fn insert(conn: &mut Conn, b: &NewBatch<'_>, now: DateTime<Utc>) -> Re
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Batch>> {
     let sql = format!("SELECT {COLUMNS} FROM batches WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// All batches, newest first.
 pub async fn list(conn: &mut Conn) -> Result<Vec<Batch>> {
     let sql = format!("SELECT {COLUMNS} FROM batches ORDER BY year DESC, id DESC");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Sets a quota for one authority, overriding the batch default.
-pub async fn set_quota(conn: &mut Conn, batch_id: i64, authority_code: &str, quota: u32) -> Result<()> {
+pub async fn set_quota(
+    conn: &mut Conn,
+    batch_id: i64,
+    authority_code: &str,
+    quota: u32,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO batch_quotas (batch_id, authority_code, quota) VALUES ($1, $2, $3)
          ON CONFLICT (batch_id, authority_code) DO UPDATE SET quota = excluded.quota",
@@ -138,15 +149,20 @@ pub async fn set_quota(conn: &mut Conn, batch_id: i64, authority_code: &str, quo
 /// The quota of one provincial-level authority in a batch: its own override, else the
 /// batch default for its kind (provinces vs 计划单列市 and 兵团).
 pub async fn quota_for(conn: &mut Conn, batch: &Batch, authority_code: &str) -> Result<u32> {
-    let row = sqlx::query("SELECT quota FROM batch_quotas WHERE batch_id = $1 AND authority_code = $2")
-        .bind(batch.id)
-        .bind(authority_code)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT quota FROM batch_quotas WHERE batch_id = $1 AND authority_code = $2")
+            .bind(batch.id)
+            .bind(authority_code)
+            .fetch_optional(&mut *conn)
+            .await?;
     if let Some(row) = row {
         return u32_col(&row, "quota");
     }
     let small = authority_by_code(authority_code)
         .is_some_and(|a| matches!(a.kind, AuthorityKind::PlanCity | AuthorityKind::Xpcc));
-    Ok(if small { batch.quota_small } else { batch.quota_default })
+    Ok(if small {
+        batch.quota_small
+    } else {
+        batch.quota_default
+    })
 }

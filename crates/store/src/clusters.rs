@@ -115,7 +115,10 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Cluster>> {
          FROM clusters {} ORDER BY county_code, name",
         w.sql()
     );
-    let rows = w.bind(sqlx::query(sqlx::AssertSqlSafe(sql))).fetch_all(&mut *conn).await?;
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(from_row).collect()
 }
 

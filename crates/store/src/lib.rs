@@ -7,14 +7,19 @@
 //! `String` and `Vec<u8>`; timestamps are RFC 3339 text, money is decimal text.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod batches;
 pub mod clusters;
 pub mod dialect;
+pub mod experts;
 pub mod migrate;
+pub mod notices;
 pub mod notifications;
 pub mod orgs;
+pub mod recognitions;
 pub mod reference;
+pub mod reviews;
 pub mod sessions;
 pub mod testing;
 pub mod time;

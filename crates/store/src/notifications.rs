@@ -83,10 +83,12 @@ pub async fn inbox(conn: &mut Conn, org_id: i64, limit: i64) -> Result<Vec<Notif
 }
 
 pub async fn unread_count(conn: &mut Conn, org_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE org_id = $1 AND read_at IS NULL")
-        .bind(org_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM notifications WHERE org_id = $1 AND read_at IS NULL",
+    )
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(row.try_get("n")?)
 }
 

@@ -17,6 +17,10 @@ pub struct Viewer {
     pub org_kind: String,
     pub roles: Vec<String>,
     pub csrf: String,
+    pub is_county: bool,
+    pub is_province: bool,
+    pub is_ministry: bool,
+    pub is_expert: bool,
 }
 
 impl Viewer {
@@ -33,6 +37,10 @@ impl Viewer {
                 .map(|r| r.name_zh().to_string())
                 .collect(),
             csrf: u.csrf.clone(),
+            is_county: u.user.has_role(jiqun_domain::role::Role::County),
+            is_province: u.user.has_role(jiqun_domain::role::Role::Province),
+            is_ministry: u.user.has_role(jiqun_domain::role::Role::Ministry),
+            is_expert: u.user.has_role(jiqun_domain::role::Role::Expert),
         }
     }
 
@@ -139,7 +147,10 @@ struct InboxPage {
 pub async fn inbox(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
     let mut conn = state.db.acquire().await?;
     let items = jiqun_store::notifications::inbox(&mut conn, user.org.id, 200).await?;
-    let page = InboxPage { viewer: Viewer::of(&user), items };
+    let page = InboxPage {
+        viewer: Viewer::of(&user),
+        items,
+    };
     Ok(Html(page.render()?).into_response())
 }
 

@@ -114,7 +114,14 @@ impl TestApp {
             std::process::id(),
             FILES_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
-        Self::with_config(backend, WebConfig { files_dir, ..WebConfig::default() }).await
+        Self::with_config(
+            backend,
+            WebConfig {
+                files_dir,
+                ..WebConfig::default()
+            },
+        )
+        .await
     }
 
     pub async fn with_config(backend: Backend, config: WebConfig) -> TestApp {

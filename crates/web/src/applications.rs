@@ -1,8 +1,0 @@
-//! (being written)
-
-use crate::AppState;
-use axum::Router;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-}

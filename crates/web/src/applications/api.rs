@@ -1,0 +1,321 @@
+//! `/api/v1/applications`: the same workflow as JSON, for the session of a logged-in user.
+//! A POST must carry the session's CSRF token in `X-CSRF-Token`. Errors are
+//! `{"code": "...", "message": "中文"}` with 400 (bad input), 401 (not logged in),
+//! 403 (CSRF), 404 (absent or outside the caller's jurisdiction) or 409 (refused by a rule).
+
+use super::county::parse_filters;
+use super::{actions_for, authority_name, load, parse_id, step};
+use crate::AppState;
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::WebError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiqun_domain::workflow::Action;
+use jiqun_store::Conn;
+use jiqun_store::applications::{self, Application};
+use jiqun_store::clusters::{self, Cluster};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        match e {
+            WebError::NotFound => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "申报不存在，或不在您的管辖范围内。",
+            ),
+            WebError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", m),
+            WebError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            WebError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
+            WebError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error (api)");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "系统处理请求时出错，已记录日志。请稍后重试。",
+                )
+            }
+        }
+    }
+}
+
+impl From<jiqun_store::StoreError> for ApiError {
+    fn from(e: jiqun_store::StoreError) -> Self {
+        ApiError::from(WebError::from(e))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(serde_json::json!({"code": self.code, "message": self.message})),
+        )
+            .into_response()
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The logged-in caller; without a session the answer is 401 JSON, not a redirect.
+pub struct ApiUser(CurrentUser);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match MaybeUser::from_request_parts(parts, state).await {
+            Ok(MaybeUser(Some(u))) => Ok(ApiUser(u)),
+            Ok(MaybeUser(None)) => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "未登录或会话已超时，请先登录。",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppJson {
+    pub id: i64,
+    pub cluster_id: i64,
+    pub cluster_name: String,
+    pub batch_id: i64,
+    pub authority_code: String,
+    pub authority_name: String,
+    pub county_code: String,
+    pub state: &'static str,
+    pub state_name: &'static str,
+    pub current_version: i64,
+    pub rank: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn app_json(a: &Application, cluster: Option<&Cluster>) -> AppJson {
+    AppJson {
+        id: a.id,
+        cluster_id: a.cluster_id,
+        cluster_name: cluster.map(|c| c.name.clone()).unwrap_or_default(),
+        batch_id: a.batch_id,
+        authority_code: a.authority_code.clone(),
+        authority_name: authority_name(&a.authority_code),
+        county_code: a.county_code.clone(),
+        state: a.state.as_str(),
+        state_name: a.state.name_zh(),
+        current_version: a.current_version,
+        rank: a.rank,
+        created_at: a.created_at.clone(),
+        updated_at: a.updated_at.clone(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    batch: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+}
+
+/// `GET /api/v1/applications?batch=&state=`: the caller's applications.
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Response> {
+    let (batch, st) = parse_filters(q.batch.as_deref(), q.state.as_deref())?;
+    let scope = user.scope();
+    let mut conn = state.db.acquire().await?;
+    let apps = applications::list(&mut conn, &scope, batch, st).await?;
+    let clusters: HashMap<i64, Cluster> = clusters::list(&mut conn, &scope)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let items: Vec<AppJson> = apps
+        .iter()
+        .map(|a| app_json(a, clusters.get(&a.cluster_id)))
+        .collect();
+    Ok(Json(serde_json::json!({"applications": items})).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct ActionJson {
+    action: &'static str,
+    name: &'static str,
+    requires_comment: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct VersionJson {
+    version: i64,
+    frozen: bool,
+    created_at: String,
+    declaration: serde_json::Value,
+    evaluation: Option<serde_json::Value>,
+    eligible: Option<bool>,
+    evaluated_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct HistoryJson {
+    action: &'static str,
+    from_state: &'static str,
+    to_state: &'static str,
+    version: i64,
+    actor: String,
+    organisation: String,
+    comment: Option<String>,
+    at: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DetailJson {
+    #[serde(flatten)]
+    application: AppJson,
+    batch_title: String,
+    current: Option<VersionJson>,
+    versions: Vec<i64>,
+    allowed_actions: Vec<ActionJson>,
+    history: Vec<HistoryJson>,
+}
+
+async fn detail(conn: &mut Conn, user: &CurrentUser, id: i64) -> ApiResult<DetailJson> {
+    let l = load(conn, &user.scope(), id).await?;
+    let versions = applications::versions(conn, l.app.id).await?;
+    let current = versions
+        .iter()
+        .find(|v| v.version == l.app.current_version)
+        .map(|v| VersionJson {
+            version: v.version,
+            frozen: v.frozen,
+            created_at: v.created_at.clone(),
+            declaration: serde_json::from_str(&v.declaration)
+                .unwrap_or_else(|_| serde_json::Value::String(v.declaration.clone())),
+            evaluation: v
+                .evaluation
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok()),
+            eligible: v.eligible,
+            evaluated_at: v.evaluated_at.clone(),
+        });
+    let history = applications::transitions(conn, l.app.id)
+        .await?
+        .into_iter()
+        .map(|t| HistoryJson {
+            action: t.action.as_str(),
+            from_state: t.from_state.as_str(),
+            to_state: t.to_state.as_str(),
+            version: t.version,
+            actor: t.actor_name,
+            organisation: t.actor_org_name,
+            comment: t.comment,
+            at: t.at,
+        })
+        .collect();
+    Ok(DetailJson {
+        application: app_json(&l.app, Some(&l.cluster)),
+        batch_title: l.batch.title,
+        current,
+        versions: versions.iter().map(|v| v.version).collect(),
+        allowed_actions: actions_for(user, l.app.state)
+            .into_iter()
+            .map(|a| ActionJson {
+                action: a.as_str(),
+                name: a.name_zh(),
+                requires_comment: a.requires_comment(),
+            })
+            .collect(),
+        history,
+    })
+}
+
+/// `GET /api/v1/applications/{id}`: with its current version, evaluation and the steps the
+/// caller may take.
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user, id).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransitionRequest {
+    action: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+/// `POST /api/v1/applications/{id}/transitions` `{"action": "...", "comment": "..."}`.
+pub async fn transition(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let token = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if user.check_csrf(token).is_err() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 X-CSRF-Token 请求头（应为当前会话的 CSRF 令牌）。",
+        ));
+    }
+    let id = parse_id(&id)?;
+    let req: TransitionRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!(
+                "请求体须为 JSON 对象 {{\"action\": \"…\", \"comment\": \"…\"}}（第{}行第{}列）",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    let action: Action = req
+        .action
+        .trim()
+        .parse()
+        .map_err(|m: String| ApiError::new(StatusCode::BAD_REQUEST, "unknown_action", m))?;
+    step(&state, &user, id, action, req.comment.as_deref()).await?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user, id).await?).into_response())
+}
