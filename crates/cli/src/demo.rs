@@ -68,6 +68,7 @@ const COUNTIES: &[(&str, &str)] = &[
     ("440311", "深圳市光明区工业和信息化局"),
     ("330226", "宁海县经济和信息化局"),
     ("330282", "慈溪市经济和信息化局"),
+    ("440606", "佛山市顺德区经济和科技促进局"),
 ];
 
 /// (name, county, leading industry, GB/T 4754 codes, tier)
@@ -226,6 +227,13 @@ const CLUSTERS: &[(&str, &str, &str, &str, Tier)] = &[
         "C385",
         Tier::Library,
     ),
+    (
+        "佛山市顺德区家用电器产业集群（示例）",
+        "440606",
+        "家用电器",
+        "C385",
+        Tier::Provincial,
+    ),
 ];
 
 /// (username, display name, org code, role, home province)
@@ -297,6 +305,20 @@ const ACCOUNTS: &[(&str, &str, &str, Role, Option<&str>)] = &[
         "nanshan",
         "南山区工信局 郑科员",
         "440305",
+        Role::County,
+        None,
+    ),
+    (
+        "yongkang",
+        "永康市经信局 胡科员",
+        "330784",
+        Role::County,
+        None,
+    ),
+    (
+        "shunde",
+        "顺德区经科局 梁科员",
+        "440606",
         Role::County,
         None,
     ),
@@ -383,6 +405,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 pub struct Summary {
     pub orgs: usize,
     pub clusters: usize,
+    pub applications: usize,
     pub accounts: Vec<(String, String, String)>,
 }
 
@@ -509,9 +532,11 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<Summary> {
         ));
     }
     tx.commit().await.context("提交演示数据失败")?;
+    let applications = seed_workflow(db, clock).await?;
     Ok(Summary {
         orgs: org_count,
         clusters: cluster_count,
+        applications,
         accounts,
     })
 }
@@ -525,8 +550,8 @@ fn authority_of(county: &str) -> anyhow::Result<String> {
 
 fn print_logins(db: &DbArgs, summary: &Summary) {
     println!(
-        "jiqun 演示环境已就绪：{} 个机构，{} 个集群。",
-        summary.orgs, summary.clusters
+        "jiqun 演示环境已就绪：{} 个机构，{} 个集群，{} 份进行中的申报（2026年度批次）。",
+        summary.orgs, summary.clusters, summary.applications
     );
     println!("数据库：{}", db.data_dir.join("jiqun.db").display());
     println!();
@@ -535,4 +560,157 @@ fn print_logins(db: &DbArgs, summary: &Summary) {
         println!("  {username:<20} {role:<12} {org}");
     }
     println!();
+}
+
+/// The open 2026 national batch (quotas as in the 2025 notice: 8 per province, 2 per
+/// 计划单列市/兵团; annual reports due 31 March as from the 2024 notice), and three
+/// applications at different steps, each taken through the real workflow functions so the
+/// audit chain and the inboxes are as they would be.
+async fn seed_workflow(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
+    use jiqun_domain::criteria::{self, Lang};
+    use jiqun_domain::generate::{GenerateParams, generate_one, to_json};
+    use jiqun_domain::workflow::Action;
+    use jiqun_store::applications;
+    use jiqun_store::{batches, reviews};
+
+    let now = clock.now();
+    let today = clock.today();
+    let mut tx = db.begin().await?;
+    let batch = batches::insert(
+        &mut tx,
+        &batches::NewBatch {
+            level: "national",
+            owner_authority: None,
+            year: 2026,
+            title: "2026年度中小企业特色产业集群认定（第五批）",
+            edition: "2022",
+            first_batch: false,
+            county_deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+            province_deadline: chrono::NaiveDate::from_ymd_opt(2027, 1, 31),
+            quota_default: 8,
+            quota_small: 2,
+            notice_days: 5,
+            annual_report_due: "03-31",
+        },
+        now,
+    )
+    .await?;
+
+    // (cluster name, county user, final step)
+    let plan: [(&str, &str, &[Action]); 3] = [
+        ("金华市永康市五金工具产业集群（示例）", "yongkang", &[]),
+        (
+            "宁波市宁海县模具产业集群（示例）",
+            "ninghai",
+            &[Action::Submit],
+        ),
+        (
+            "佛山市顺德区家用电器产业集群（示例）",
+            "shunde",
+            &[Action::Submit, Action::Accept],
+        ),
+    ];
+    let params = GenerateParams {
+        clusters: 1,
+        enterprises: 40,
+        years: 3,
+        seed: 2026,
+        batch_year: 2026,
+    };
+    let mut created = 0;
+    for (i, (name, county_user, steps)) in plan.iter().enumerate() {
+        let county = actor(&mut tx, county_user).await?;
+        let cluster = jiqun_store::clusters::list(&mut tx, &county.scope)
+            .await?
+            .into_iter()
+            .find(|c| c.name == *name)
+            .with_context(|| format!("演示集群 {name} 缺失"))?;
+        // A realistic generated declaration, made to describe this cluster.
+        let mut decl = generate_one(&params, u32::try_from(i).unwrap_or(0) * 7).declaration;
+        decl.cluster.name = cluster.name.clone();
+        decl.cluster.county_code = cluster.county_code.clone();
+        decl.cluster.leading_industry = cluster.leading_industry.clone();
+        decl.cluster.industry_codes = cluster.industry_codes.clone();
+        decl.cluster.provincial_cluster = true;
+        let json = serde_json::to_string_pretty(&to_json(&decl)?)?;
+        let app = applications::create(&mut tx, &county, cluster.id, batch.id, &json, now).await?;
+        let edition =
+            criteria::builtin_edition_for(&decl).map_err(|e| anyhow::anyhow!("演示数据：{e:?}"))?;
+        let eval = criteria::evaluate(&decl, edition, Lang::Zh);
+        applications::record_evaluation(
+            &mut tx,
+            &app,
+            &serde_json::to_string(&eval)?,
+            eval.eligible,
+            now,
+        )
+        .await?;
+        for step in steps.iter() {
+            let who = match step {
+                Action::Submit => county.clone(),
+                _ => actor(&mut tx, province_user(&cluster.authority_code)).await?,
+            };
+            if *step == Action::Accept {
+                applications::apply(&mut tx, &who, app.id, *step, None, now).await?;
+                reviews::record(
+                    &mut tx,
+                    &who,
+                    app.id,
+                    &reviews::NewReview {
+                        kind: reviews::ReviewKind::Preliminary,
+                        held_on: today,
+                        people: "黄科长、省中小企业发展促进中心 2 人",
+                        findings: "申报材料齐全，产值、企业名录与统计数据基本一致，建议实地抽查龙头企业 3 家。",
+                        conclusion: reviews::Conclusion::Pass,
+                    },
+                    today,
+                    now,
+                )
+                .await?;
+            } else {
+                applications::apply(&mut tx, &who, app.id, *step, None, now).await?;
+            }
+        }
+        created += 1;
+    }
+    tx.commit().await.context("提交演示申报失败")?;
+    Ok(created)
+}
+
+fn province_user(authority: &str) -> &'static str {
+    match authority {
+        "330200" => "ningbo",
+        "440300" => "shenzhen",
+        "330000" => "zhejiang",
+        "320000" => "jiangsu",
+        _ => "guangdong",
+    }
+}
+
+async fn actor(
+    conn: &mut jiqun_store::Conn,
+    username: &str,
+) -> anyhow::Result<jiqun_store::applications::Actor> {
+    let user = users::by_username(conn, username)
+        .await?
+        .with_context(|| format!("演示账号 {username} 缺失"))?;
+    let org = orgs::by_id(conn, user.org_id)
+        .await?
+        .with_context(|| format!("演示账号 {username} 的机构缺失"))?;
+    let scope = match (user.roles.first(), &org.division_code, &org.authority_code) {
+        (Some(Role::County), Some(county), _) => jiqun_store::Scope::County(county.clone()),
+        (Some(Role::Province), _, Some(authority)) => {
+            jiqun_store::Scope::Authority(authority.clone())
+        }
+        (Some(Role::Ministry), _, _) => jiqun_store::Scope::National,
+        _ => jiqun_store::Scope::Nothing,
+    };
+    Ok(jiqun_store::applications::Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        org_id: org.id,
+        org_code: org.code.clone(),
+        roles: user.roles.clone(),
+        scope,
+    })
 }
