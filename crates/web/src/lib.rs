@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod clusters;
 pub mod error;
 pub mod expert;
 pub mod health;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(pages::stylesheet))
         .route("/inbox", get(pages::inbox))
         .route("/inbox/{id}/read", post(pages::mark_read))
+        .merge(clusters::routes())
         .merge(applications::routes())
         .merge(ministry::routes())
         .merge(expert::routes())

@@ -5,6 +5,8 @@
 
 mod support;
 
+mod browser;
+mod clusters_new;
 mod county_province;
 mod ministry_public;
 
