@@ -24,7 +24,7 @@ use crate::declaration::{Declaration, Enterprise, Figures, Size};
 use crate::division::{self, AdminCode, Level};
 use crate::money::Wan;
 use crate::sme::{self, Indicator, SizeInputs};
-use crate::uscc::Uscc;
+use crate::uscc;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -69,7 +69,7 @@ const CLUSTER_SUBJECT: &str = "集群";
 fn uscc_checks(decl: &Declaration, out: &mut Vec<Check>) {
     let area = ClusterArea::of(&decl.cluster.county_code);
     for e in &decl.enterprises {
-        match Uscc::parse(&e.uscc) {
+        match uscc::validate(&e.uscc) {
             Err(err) => out.push(Check::new(
                 "X.uscc",
                 Severity::Error,
@@ -77,9 +77,9 @@ fn uscc_checks(decl: &Declaration, out: &mut Vec<Check>) {
                 format!("{}的{}", named(e), err),
                 format!("{}: {}", named_en(e), err.message_en()),
             )),
-            Ok(u) => {
+            Ok(()) => {
                 if let Some(area) = &area
-                    && let Some(c) = region_check(e, &u, area)
+                    && let Some(c) = region_check(e, uscc::region_code_of(&e.uscc), area)
                 {
                     out.push(c);
                 }
@@ -193,8 +193,7 @@ fn region_name(region: &str) -> String {
     }
 }
 
-fn region_check(e: &Enterprise, u: &Uscc, area: &ClusterArea) -> Option<Check> {
-    let region = u.region_code();
+fn region_check(e: &Enterprise, region: &str, area: &ClusterArea) -> Option<Check> {
     if !region.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Check::new(
             "X.uscc_region",
@@ -396,11 +395,16 @@ fn size_mismatch(decl: &Declaration, out: &mut Vec<Check>) {
     let Ok(standard) = sme::standard() else {
         return;
     };
+    // A roster has few distinct industry codes: look each one's sector up once.
+    let mut sectors: HashMap<&str, Option<&sme::Sector>> = HashMap::new();
     for e in &decl.enterprises {
         let (Some(declared), Some(figures)) = (e.declared_size, e.figures.get(&year)) else {
             continue;
         };
-        let Some(sector) = standard.sector_of(&e.industry_code) else {
+        let sector = *sectors
+            .entry(e.industry_code.as_str())
+            .or_insert_with(|| standard.sector_of(&e.industry_code));
+        let Some(sector) = sector else {
             continue;
         };
         let inputs = SizeInputs::from_figures(figures);
@@ -616,28 +620,31 @@ fn differs_over_one_percent(roster: Decimal, declared: Decimal) -> Option<bool> 
 
 fn totals_mismatch(decl: &Declaration, out: &mut Vec<Check>) {
     for (&year, totals) in &decl.totals {
-        for fig in Fig::ALL {
-            let Some(declared) = fig.get(totals) else {
-                continue;
-            };
-            // Sum over the enterprises that report the figure that year.
-            let mut sum = Decimal::ZERO;
-            let mut reporting = 0usize;
-            let mut overflow = false;
-            for e in &decl.enterprises {
-                if let Some(v) = e.figures.get(&year).and_then(|f| fig.get(f)) {
-                    match sum.checked_add(v) {
-                        Some(s) => sum = s,
-                        None => overflow = true,
-                    }
-                    reporting += 1;
+        // The declared figures, and in one pass over the roster the sum of each over the
+        // enterprises that report it that year (None once the sum overflows).
+        let declared: Vec<(Fig, Decimal)> = Fig::ALL
+            .iter()
+            .filter_map(|&fig| fig.get(totals).map(|d| (fig, d)))
+            .collect();
+        if declared.is_empty() {
+            continue;
+        }
+        let mut sums: Vec<(Option<Decimal>, usize)> =
+            vec![(Some(Decimal::ZERO), 0); declared.len()];
+        for f in decl.enterprises.iter().filter_map(|e| e.figures.get(&year)) {
+            for ((fig, _), (sum, reporting)) in declared.iter().zip(sums.iter_mut()) {
+                if let Some(v) = fig.get(f) {
+                    *sum = sum.and_then(|s| s.checked_add(v));
+                    *reporting += 1;
                 }
             }
-            // Nothing to compare when no enterprise reports it: the total is exactly
-            // what the roster cannot give.
-            if reporting == 0 || overflow {
+        }
+        for (&(fig, declared), &(sum, reporting)) in declared.iter().zip(&sums) {
+            // Nothing to compare when no enterprise reports it (the total is exactly what
+            // the roster cannot give), or when the sum overflows.
+            let Some(sum) = sum.filter(|_| reporting > 0) else {
                 continue;
-            }
+            };
             if differs_over_one_percent(sum, declared) != Some(true) {
                 continue;
             }

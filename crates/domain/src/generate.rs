@@ -196,10 +196,10 @@ fn numberize(v: &mut serde_json::Value) {
 /// shortest representation gives back the same digits for up to 15 significant digits
 /// (all generated amounts have fewer).
 fn decimal_number(s: &str) -> Option<serde_json::Number> {
-    if !s.contains('.') {
-        if let Ok(i) = s.parse::<i64>() {
-            return Some(i.into());
-        }
+    if !s.contains('.')
+        && let Ok(i) = s.parse::<i64>()
+    {
+        return Some(i.into());
     }
     s.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
 }

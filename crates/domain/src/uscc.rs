@@ -122,33 +122,45 @@ pub fn compute_check_char(first17: &str) -> Result<char, UsccError> {
     Ok(value_char(check).unwrap_or('0'))
 }
 
+/// Checks a USCC without allocating: `Ok(())` exactly when [`Uscc::parse`] succeeds.
+/// Length, alphabet, check character, in that order; the first problem is reported.
+pub fn validate(s: &str) -> Result<(), UsccError> {
+    let n = s.chars().count();
+    if n != LEN {
+        return Err(UsccError::Length { got: n });
+    }
+    // Report the first illegal character, including one in position 18.
+    if let Some((i, ch)) = s
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| char_value(c).is_none())
+    {
+        return Err(UsccError::IllegalChar {
+            position: i + 1,
+            ch,
+        });
+    }
+    // All 18 characters are ASCII now, so byte slicing is by character.
+    let (first17, last) = s.split_at(LEN - 1);
+    let expected = compute_check_char(first17)?;
+    let got = last.chars().next().unwrap_or('?');
+    if expected != got {
+        return Err(UsccError::CheckChar { expected, got });
+    }
+    Ok(())
+}
+
+/// Characters 3–8 of a code that passed [`validate`] (see [`Uscc::region_code`]).
+pub fn region_code_of(valid: &str) -> &str {
+    valid.get(2..8).unwrap_or("")
+}
+
 impl Uscc {
     /// Parses and validates a USCC: length, alphabet, check character (in that order; the
     /// first problem found is reported). No trimming or case folding: the code is an
     /// identifier and is stored exactly as issued.
     pub fn parse(s: &str) -> Result<Uscc, UsccError> {
-        let n = s.chars().count();
-        if n != LEN {
-            return Err(UsccError::Length { got: n });
-        }
-        // Report the first illegal character, including one in position 18.
-        if let Some((i, ch)) = s
-            .chars()
-            .enumerate()
-            .find(|&(_, c)| char_value(c).is_none())
-        {
-            return Err(UsccError::IllegalChar {
-                position: i + 1,
-                ch,
-            });
-        }
-        // All 18 characters are ASCII now, so byte slicing is by character.
-        let (first17, last) = s.split_at(LEN - 1);
-        let expected = compute_check_char(first17)?;
-        let got = last.chars().next().unwrap_or('?');
-        if expected != got {
-            return Err(UsccError::CheckChar { expected, got });
-        }
+        validate(s)?;
         Ok(Uscc(s.to_owned()))
     }
 
@@ -474,8 +486,8 @@ mod tests {
         }
 
         #[test]
-        fn parse_never_panics(s in "\\PC{0,24}") {
-            let _ = Uscc::parse(&s);
+        fn parse_never_panics_and_agrees_with_validate(s in "\\PC{0,24}") {
+            prop_assert_eq!(Uscc::parse(&s).map(|_| ()), validate(&s));
         }
     }
 }

@@ -140,14 +140,18 @@ impl Drop for Driver {
     fn drop(&mut self) {
         // The whole group we started (chromedriver and the browser it launched), by its id —
         // only while chromedriver is alive and still leads it, so the id cannot have been
-        // reused. `-s KILL -- -ID`: procps-ng 4.0 misreads `kill -KILL -ID`.
+        // reused. killpg(2) directly: no `kill` command whose argument parsing could turn
+        // a group id into "every process".
         let pid = self.child.id();
-        if matches!(self.child.try_wait(), Ok(None)) && leads_own_group(pid) {
-            let _ = Command::new("kill")
-                .args(["-s", "KILL", "--", &format!("-{pid}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
+        if matches!(self.child.try_wait(), Ok(None))
+            && leads_own_group(pid)
+            && let Ok(raw) = i32::try_from(pid)
+            && raw > 1
+        {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(raw),
+                nix::sys::signal::Signal::SIGKILL,
+            );
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
