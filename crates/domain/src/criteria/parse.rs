@@ -76,17 +76,45 @@ pub fn parse_declaration_value(value: &Value) -> Result<Declaration, Vec<InputEr
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// A JSON path, built on the stack as the walk descends and rendered to text only when a
+/// problem is reported (rendering every path up front cost a quarter of a bulk run).
+/// `Key(Root, "a")` renders `a`, `Key(p, "b")` renders `p.b` (or `b` if `p` renders empty),
+/// `Index(p, 3)` renders `p[3]`.
+#[derive(Debug, Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    fn write_to(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write_to(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, i) => {
+                use std::fmt::Write as _;
+                parent.write_to(out);
+                // Writing to a String cannot fail.
+                let _ = write!(out, "[{i}]");
+            }
+        }
     }
 }
 
-fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
-}
+const ROOT: &Path<'static> = &Path::Root;
 
 fn type_name(v: &Value) -> (&'static str, &'static str) {
     match v {
@@ -100,11 +128,60 @@ fn type_name(v: &Value) -> (&'static str, &'static str) {
 }
 
 /// The decimal a JSON number stands for, through its text.
+///
+/// Integers convert directly (the same decimal, scale 0, as their text would give); other
+/// numbers are formatted into a stack buffer rather than a heap string.
 fn number_to_decimal(n: &Number) -> Option<Decimal> {
-    let text = n.to_string();
+    if let Some(i) = n.as_i64() {
+        return Some(Decimal::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(Decimal::from(u));
+    }
+    let mut buf = StackText::default();
+    let text: std::borrow::Cow<'_, str> = {
+        use std::fmt::Write as _;
+        if write!(buf, "{n}").is_ok() {
+            std::borrow::Cow::Borrowed(buf.as_str())
+        } else {
+            std::borrow::Cow::Owned(n.to_string())
+        }
+    };
     Decimal::from_str(&text)
         .ok()
         .or_else(|| Decimal::from_scientific(&text).ok())
+}
+
+/// A small fixed-size text buffer; writing more than it holds fails.
+struct StackText {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the prefix is valid UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 struct Walker {
@@ -112,19 +189,16 @@ struct Walker {
 }
 
 impl Walker {
-    fn err(&mut self, path: &str, zh: impl Into<String>, en: impl Into<String>) {
+    fn err(&mut self, path: &Path<'_>, zh: impl Into<String>, en: impl Into<String>) {
+        let path = path.render();
         self.errs.push(InputError {
-            path: if path.is_empty() {
-                "$".into()
-            } else {
-                path.to_string()
-            },
+            path: if path.is_empty() { "$".into() } else { path },
             message: zh.into(),
             message_en: en.into(),
         });
     }
 
-    fn wrong_type(&mut self, path: &str, v: &Value, want_zh: &str, want_en: &str) {
+    fn wrong_type(&mut self, path: &Path<'_>, v: &Value, want_zh: &str, want_en: &str) {
         let (zh, en) = type_name(v);
         self.err(
             path,
@@ -137,7 +211,7 @@ impl Walker {
     fn object<'v>(
         &mut self,
         v: &'v Value,
-        path: &str,
+        path: &Path<'_>,
         allowed: &[&str],
     ) -> Option<&'v Map<String, Value>> {
         let Value::Object(map) = v else {
@@ -147,7 +221,7 @@ impl Walker {
         for key in map.keys() {
             if !allowed.contains(&key.as_str()) {
                 self.err(
-                    &join(path, key),
+                    &Path::Key(path, key),
                     format!("未知字段 \"{key}\"（允许的字段：{}）", allowed.join("、")),
                     format!("unknown field \"{key}\" (allowed: {})", allowed.join(", ")),
                 );
@@ -160,17 +234,21 @@ impl Walker {
     fn required<'v>(
         &mut self,
         map: &'v Map<String, Value>,
-        path: &str,
+        path: &Path<'_>,
         key: &str,
     ) -> Option<&'v Value> {
         match map.get(key) {
             None => {
-                self.err(&join(path, key), "缺少必填字段", "missing required field");
+                self.err(
+                    &Path::Key(path, key),
+                    "缺少必填字段",
+                    "missing required field",
+                );
                 None
             }
             Some(Value::Null) => {
                 self.err(
-                    &join(path, key),
+                    &Path::Key(path, key),
                     "必填字段不能为 null",
                     "required field must not be null",
                 );
@@ -185,7 +263,7 @@ impl Walker {
         map.get(key).filter(|v| !v.is_null())
     }
 
-    fn string(&mut self, v: &Value, path: &str) -> String {
+    fn string(&mut self, v: &Value, path: &Path<'_>) -> String {
         match v {
             Value::String(s) if s.trim().is_empty() => {
                 self.err(path, "不能为空字符串", "must not be empty");
@@ -199,18 +277,23 @@ impl Walker {
         }
     }
 
-    fn req_string(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> String {
+    fn req_string(&mut self, map: &Map<String, Value>, path: &Path<'_>, key: &str) -> String {
         match self.required(map, path, key) {
-            Some(v) => self.string(v, &join(path, key)),
+            Some(v) => self.string(v, &Path::Key(path, key)),
             None => String::new(),
         }
     }
 
-    fn opt_string(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<String> {
-        Walker::optional(map, key).map(|v| self.string(v, &join(path, key)))
+    fn opt_string(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &Path<'_>,
+        key: &str,
+    ) -> Option<String> {
+        Walker::optional(map, key).map(|v| self.string(v, &Path::Key(path, key)))
     }
 
-    fn boolean(&mut self, v: &Value, path: &str) -> bool {
+    fn boolean(&mut self, v: &Value, path: &Path<'_>) -> bool {
         match v {
             Value::Bool(b) => *b,
             other => {
@@ -225,19 +308,19 @@ impl Walker {
         }
     }
 
-    fn req_bool(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> bool {
+    fn req_bool(&mut self, map: &Map<String, Value>, path: &Path<'_>, key: &str) -> bool {
         match self.required(map, path, key) {
-            Some(v) => self.boolean(v, &join(path, key)),
+            Some(v) => self.boolean(v, &Path::Key(path, key)),
             None => false,
         }
     }
 
-    fn opt_bool(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<bool> {
-        Walker::optional(map, key).map(|v| self.boolean(v, &join(path, key)))
+    fn opt_bool(&mut self, map: &Map<String, Value>, path: &Path<'_>, key: &str) -> Option<bool> {
+        Walker::optional(map, key).map(|v| self.boolean(v, &Path::Key(path, key)))
     }
 
     /// Any decimal (possibly negative), bounded in magnitude.
-    fn decimal(&mut self, v: &Value, path: &str) -> Option<Decimal> {
+    fn decimal(&mut self, v: &Value, path: &Path<'_>) -> Option<Decimal> {
         let Value::Number(n) = v else {
             self.wrong_type(path, v, "数字", "a number");
             return None;
@@ -256,7 +339,7 @@ impl Walker {
     }
 
     /// A non-negative decimal (amounts, tonnes, m³, km², intensities).
-    fn amount(&mut self, v: &Value, path: &str) -> Option<Decimal> {
+    fn amount(&mut self, v: &Value, path: &Path<'_>) -> Option<Decimal> {
         let d = self.decimal(v, path)?;
         if d.is_sign_negative() && !d.is_zero() {
             self.err(
@@ -269,12 +352,17 @@ impl Walker {
         Some(d)
     }
 
-    fn opt_amount(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<Decimal> {
-        Walker::optional(map, key).and_then(|v| self.amount(v, &join(path, key)))
+    fn opt_amount(
+        &mut self,
+        map: &Map<String, Value>,
+        path: &Path<'_>,
+        key: &str,
+    ) -> Option<Decimal> {
+        Walker::optional(map, key).and_then(|v| self.amount(v, &Path::Key(path, key)))
     }
 
     /// A non-negative whole number (employees, patents). `420.0` is accepted as 420.
-    fn count(&mut self, v: &Value, path: &str) -> Option<u64> {
+    fn count(&mut self, v: &Value, path: &Path<'_>) -> Option<u64> {
         let Value::Number(n) = v else {
             self.wrong_type(path, v, "非负整数", "a non-negative integer");
             return None;
@@ -319,11 +407,11 @@ impl Walker {
         }
     }
 
-    fn opt_count(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<u64> {
-        Walker::optional(map, key).and_then(|v| self.count(v, &join(path, key)))
+    fn opt_count(&mut self, map: &Map<String, Value>, path: &Path<'_>, key: &str) -> Option<u64> {
+        Walker::optional(map, key).and_then(|v| self.count(v, &Path::Key(path, key)))
     }
 
-    fn year(&mut self, v: &Value, path: &str) -> Option<i32> {
+    fn year(&mut self, v: &Value, path: &Path<'_>) -> Option<i32> {
         let Value::Number(n) = v else {
             self.wrong_type(path, v, "年份（整数）", "a year (integer)");
             return None;
@@ -349,13 +437,13 @@ impl Walker {
         }
     }
 
-    fn req_year(&mut self, map: &Map<String, Value>, path: &str, key: &str) -> Option<i32> {
+    fn req_year(&mut self, map: &Map<String, Value>, path: &Path<'_>, key: &str) -> Option<i32> {
         self.required(map, path, key)
-            .and_then(|v| self.year(v, &join(path, key)))
+            .and_then(|v| self.year(v, &Path::Key(path, key)))
     }
 
     /// A year used as an object key ("2021").
-    fn year_key(&mut self, key: &str, path: &str, years: &BTreeSet<i32>) -> Option<i32> {
+    fn year_key(&mut self, key: &str, path: &Path<'_>, years: &BTreeSet<i32>) -> Option<i32> {
         let parsed = key
             .parse::<i64>()
             .ok()
@@ -381,7 +469,12 @@ impl Walker {
         Some(y)
     }
 
-    fn enumeration<T: Copy>(&mut self, v: &Value, path: &str, options: &[(&str, T)]) -> Option<T> {
+    fn enumeration<T: Copy>(
+        &mut self,
+        v: &Value,
+        path: &Path<'_>,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         let Value::String(s) = v else {
             self.wrong_type(path, v, "字符串", "a string");
             return None;
@@ -398,7 +491,7 @@ impl Walker {
         None
     }
 
-    fn date(&mut self, v: &Value, path: &str) -> Option<NaiveDate> {
+    fn date(&mut self, v: &Value, path: &Path<'_>) -> Option<NaiveDate> {
         let Value::String(s) = v else {
             self.wrong_type(
                 path,
@@ -437,7 +530,7 @@ impl Walker {
         }
     }
 
-    fn array<'v>(&mut self, v: &'v Value, path: &str) -> &'v [Value] {
+    fn array<'v>(&mut self, v: &'v Value, path: &Path<'_>) -> &'v [Value] {
         match v {
             Value::Array(a) => a.as_slice(),
             other => {
@@ -464,45 +557,47 @@ impl Walker {
             "plan",
         ];
         let empty = Map::new();
-        let map = self.object(v, "", FIELDS).unwrap_or(&empty);
-        let edition = self.req_string(map, "", "edition");
-        let batch_year = self.req_year(map, "", "batch_year");
-        let first_batch = self.opt_bool(map, "", "first_batch").unwrap_or(false);
-        let cluster = match self.required(map, "", "cluster") {
-            Some(c) => self.cluster(c, "cluster"),
+        let map = self.object(v, ROOT, FIELDS).unwrap_or(&empty);
+        let edition = self.req_string(map, ROOT, "edition");
+        let batch_year = self.req_year(map, ROOT, "batch_year");
+        let first_batch = self.opt_bool(map, ROOT, "first_batch").unwrap_or(false);
+        let cluster = match self.required(map, ROOT, "cluster") {
+            Some(c) => self.cluster(c, &Path::Key(ROOT, "cluster")),
             None => None,
         };
         let years = self.years(map, batch_year);
         let year_set: BTreeSet<i32> = years.iter().copied().collect();
         let mut enterprises = Vec::new();
-        if let Some(list) = self.required(map, "", "enterprises") {
-            let list = self.array(list, "enterprises");
+        if let Some(list) = self.required(map, ROOT, "enterprises") {
+            let p = Path::Key(ROOT, "enterprises");
+            let list = self.array(list, &p);
             for (i, e) in list.iter().enumerate() {
-                enterprises.push(self.enterprise(e, &index("enterprises", i), &year_set));
+                enterprises.push(self.enterprise(e, &Path::Index(&p, i), &year_set));
             }
         }
         let totals = match Walker::optional(map, "totals") {
-            Some(t) => self.figures_by_year(t, "totals", &year_set),
+            Some(t) => self.figures_by_year(t, &Path::Key(ROOT, "totals"), &year_set),
             None => BTreeMap::new(),
         };
         let benchmarks = match Walker::optional(map, "benchmarks") {
-            Some(b) => self.benchmarks(b, "benchmarks"),
+            Some(b) => self.benchmarks(b, &Path::Key(ROOT, "benchmarks")),
             None => Benchmarks::default(),
         };
         let mut incidents = Vec::new();
         if let Some(list) = Walker::optional(map, "incidents") {
-            for (i, inc) in self.array(list, "incidents").iter().enumerate() {
-                if let Some(x) = self.incident(inc, &index("incidents", i)) {
+            let p = Path::Key(ROOT, "incidents");
+            for (i, inc) in self.array(list, &p).iter().enumerate() {
+                if let Some(x) = self.incident(inc, &Path::Index(&p, i)) {
                     incidents.push(x);
                 }
             }
         }
         let attestations = match Walker::optional(map, "attestations") {
-            Some(a) => self.attestations(a, "attestations"),
+            Some(a) => self.attestations(a, &Path::Key(ROOT, "attestations")),
             None => Attestations::default(),
         };
         let plan = match Walker::optional(map, "plan") {
-            Some(p) => self.plan(p, "plan"),
+            Some(p) => self.plan(p, &Path::Key(ROOT, "plan")),
             None => Plan::default(),
         };
         Declaration {
@@ -521,15 +616,16 @@ impl Walker {
     }
 
     fn years(&mut self, map: &Map<String, Value>, batch_year: Option<i32>) -> Vec<i32> {
-        let Some(v) = self.required(map, "", "years") else {
+        let Some(v) = self.required(map, ROOT, "years") else {
             return Vec::new();
         };
+        let p = Path::Key(ROOT, "years");
         let mut years = Vec::new();
-        for (i, y) in self.array(v, "years").iter().enumerate() {
-            if let Some(y) = self.year(y, &index("years", i)) {
+        for (i, y) in self.array(v, &p).iter().enumerate() {
+            if let Some(y) = self.year(y, &Path::Index(&p, i)) {
                 if years.contains(&y) {
                     self.err(
-                        &index("years", i),
+                        &Path::Index(&p, i),
                         format!("年份 {y} 重复"),
                         format!("year {y} is repeated"),
                     );
@@ -548,7 +644,7 @@ impl Walker {
             if !missing.is_empty() {
                 let (first, last) = (b.saturating_sub(WINDOW_YEARS), b.saturating_sub(1));
                 self.err(
-                    "years",
+                    &p,
                     format!(
                         "缺少认定年度 {b} 之前的完整三年 {first}–{last} 中的 {}",
                         missing.join("、")
@@ -564,7 +660,7 @@ impl Walker {
         years
     }
 
-    fn cluster(&mut self, v: &Value, path: &str) -> Option<ClusterInfo> {
+    fn cluster(&mut self, v: &Value, path: &Path<'_>) -> Option<ClusterInfo> {
         const FIELDS: &[&str] = &[
             "name",
             "county_code",
@@ -582,7 +678,7 @@ impl Walker {
         let well_formed = county_code.len() == 6 && county_code.chars().all(|c| c.is_ascii_digit());
         if !county_code.is_empty() && !well_formed {
             self.err(
-                &join(path, "county_code"),
+                &Path::Key(path, "county_code"),
                 format!("\"{county_code}\" 不是六位县级行政区划代码（GB/T 2260）"),
                 format!("\"{county_code}\" is not a six-digit county code (GB/T 2260)"),
             );
@@ -590,7 +686,7 @@ impl Walker {
         let leading_industry = self.req_string(map, path, "leading_industry");
         let mut industry_codes = Vec::new();
         if let Some(codes) = self.required(map, path, "industry_codes") {
-            let p = join(path, "industry_codes");
+            let p = Path::Key(path, "industry_codes");
             let list = self.array(codes, &p);
             if list.is_empty() && codes.is_array() {
                 self.err(
@@ -600,13 +696,13 @@ impl Walker {
                 );
             }
             for (i, c) in list.iter().enumerate() {
-                industry_codes.push(self.string(c, &index(&p, i)));
+                industry_codes.push(self.string(c, &Path::Index(&p, i)));
             }
         }
         let area_km2 = self.opt_amount(map, path, "area_km2");
         let provincial_cluster = self.req_bool(map, path, "provincial_cluster");
         let operator = Walker::optional(map, "operator").and_then(|o| {
-            let p = join(path, "operator");
+            let p = Path::Key(path, "operator");
             let m = self.object(o, &p, &["name", "type"])?;
             Some(Operator {
                 name: self.req_string(m, &p, "name"),
@@ -632,7 +728,7 @@ impl Walker {
         })
     }
 
-    fn enterprise(&mut self, v: &Value, path: &str, years: &BTreeSet<i32>) -> Enterprise {
+    fn enterprise(&mut self, v: &Value, path: &Path<'_>, years: &BTreeSet<i32>) -> Enterprise {
         const FIELDS: &[&str] = &[
             "uscc",
             "name",
@@ -661,15 +757,15 @@ impl Walker {
         let map = self.object(v, path, FIELDS).unwrap_or(&empty);
         let mut titles = Vec::new();
         if let Some(list) = Walker::optional(map, "titles") {
-            let p = join(path, "titles");
+            let p = Path::Key(path, "titles");
             for (i, t) in self.array(list, &p).iter().enumerate() {
-                let tp = index(&p, i);
+                let tp = Path::Index(&p, i);
                 let Some(m) = self.object(t, &tp, &["kind", "year"]) else {
                     continue;
                 };
                 let kind = self
                     .required(m, &tp, "kind")
-                    .and_then(|k| self.enumeration(k, &join(&tp, "kind"), TITLES));
+                    .and_then(|k| self.enumeration(k, &Path::Key(&tp, "kind"), TITLES));
                 let year = self.req_year(m, &tp, "year");
                 if let (Some(kind), Some(year)) = (kind, year) {
                     titles.push(Title { kind, year });
@@ -682,12 +778,12 @@ impl Walker {
             industry_code: self.req_string(map, path, "industry_code"),
             in_leading_industry: self.req_bool(map, path, "in_leading_industry"),
             declared_size: Walker::optional(map, "declared_size")
-                .and_then(|s| self.enumeration(s, &join(path, "declared_size"), SIZES)),
+                .and_then(|s| self.enumeration(s, &Path::Key(path, "declared_size"), SIZES)),
             titles,
             uses_iip: self.opt_bool(map, path, "uses_iip"),
             policy_reached: self.opt_bool(map, path, "policy_reached"),
             figures: match Walker::optional(map, "figures") {
-                Some(f) => self.figures_by_year(f, &join(path, "figures"), years),
+                Some(f) => self.figures_by_year(f, &Path::Key(path, "figures"), years),
                 None => BTreeMap::new(),
             },
         }
@@ -696,7 +792,7 @@ impl Walker {
     fn figures_by_year(
         &mut self,
         v: &Value,
-        path: &str,
+        path: &Path<'_>,
         years: &BTreeSet<i32>,
     ) -> BTreeMap<i32, Figures> {
         let mut out = BTreeMap::new();
@@ -705,7 +801,7 @@ impl Walker {
             return out;
         };
         for (key, f) in map {
-            let p = join(path, key);
+            let p = Path::Key(path, key);
             let year = self.year_key(key, &p, years);
             let figures = self.figures(f, &p);
             if let Some(y) = year {
@@ -715,7 +811,7 @@ impl Walker {
         out
     }
 
-    fn figures(&mut self, v: &Value, path: &str) -> Figures {
+    fn figures(&mut self, v: &Value, path: &Path<'_>) -> Figures {
         const FIELDS: &[&str] = &[
             "output_value",
             "revenue",
@@ -745,7 +841,7 @@ impl Walker {
         }
     }
 
-    fn benchmarks(&mut self, v: &Value, path: &str) -> Benchmarks {
+    fn benchmarks(&mut self, v: &Value, path: &Path<'_>) -> Benchmarks {
         let Some(map) = self.object(v, path, &["energy_intensity", "water_intensity"]) else {
             return Benchmarks::default();
         };
@@ -755,7 +851,7 @@ impl Walker {
         }
     }
 
-    fn incident(&mut self, v: &Value, path: &str) -> Option<Incident> {
+    fn incident(&mut self, v: &Value, path: &Path<'_>) -> Option<Incident> {
         const KINDS: &[(&str, IncidentKind)] = &[
             ("safety", IncidentKind::Safety),
             ("quality", IncidentKind::Quality),
@@ -779,13 +875,13 @@ impl Walker {
         )?;
         let date = self
             .required(map, path, "date")
-            .and_then(|d| self.date(d, &join(path, "date")));
+            .and_then(|d| self.date(d, &Path::Key(path, "date")));
         let kind = self
             .required(map, path, "kind")
-            .and_then(|k| self.enumeration(k, &join(path, "kind"), KINDS));
+            .and_then(|k| self.enumeration(k, &Path::Key(path, "kind"), KINDS));
         let level = self
             .required(map, path, "level")
-            .and_then(|l| self.enumeration(l, &join(path, "level"), LEVELS));
+            .and_then(|l| self.enumeration(l, &Path::Key(path, "level"), LEVELS));
         let enterprise = self.opt_string(map, path, "enterprise");
         let description = self.opt_string(map, path, "description");
         Some(Incident {
@@ -797,23 +893,23 @@ impl Walker {
         })
     }
 
-    fn string_list(&mut self, v: &Value, path: &str) -> Vec<String> {
+    fn string_list(&mut self, v: &Value, path: &Path<'_>) -> Vec<String> {
         self.array(v, path)
             .iter()
             .enumerate()
-            .map(|(i, s)| self.string(s, &index(path, i)))
+            .map(|(i, s)| self.string(s, &Path::Index(path, i)))
             .collect()
     }
 
     /// Attestations are free-form: every key holds a list of strings.
-    fn attestations(&mut self, v: &Value, path: &str) -> Attestations {
+    fn attestations(&mut self, v: &Value, path: &Path<'_>) -> Attestations {
         let Value::Object(map) = v else {
             self.wrong_type(path, v, "对象", "an object");
             return Attestations::default();
         };
         let mut out = Attestations::default();
         for (key, list) in map {
-            let items = self.string_list(list, &join(path, key));
+            let items = self.string_list(list, &Path::Key(path, key));
             if key == "supply_chain_sharing" {
                 out.supply_chain_sharing = items;
             } else {
@@ -823,7 +919,7 @@ impl Walker {
         out
     }
 
-    fn plan(&mut self, v: &Value, path: &str) -> Plan {
+    fn plan(&mut self, v: &Value, path: &Path<'_>) -> Plan {
         const AREAS: &[(&str, PlanArea)] = &[
             ("industry", PlanArea::Industry),
             ("innovation", PlanArea::Innovation),
@@ -837,9 +933,9 @@ impl Walker {
         };
         let mut targets = Vec::new();
         if let Some(list) = Walker::optional(map, "targets") {
-            let p = join(path, "targets");
+            let p = Path::Key(path, "targets");
             for (i, t) in self.array(list, &p).iter().enumerate() {
-                let tp = index(&p, i);
+                let tp = Path::Index(&p, i);
                 let Some(m) =
                     self.object(t, &tp, &["area", "metric", "baseline", "target", "year"])
                 else {
@@ -847,14 +943,14 @@ impl Walker {
                 };
                 let area = self
                     .required(m, &tp, "area")
-                    .and_then(|a| self.enumeration(a, &join(&tp, "area"), AREAS));
+                    .and_then(|a| self.enumeration(a, &Path::Key(&tp, "area"), AREAS));
                 let metric = self.req_string(m, &tp, "metric");
                 let baseline = self
                     .required(m, &tp, "baseline")
-                    .and_then(|b| self.decimal(b, &join(&tp, "baseline")));
+                    .and_then(|b| self.decimal(b, &Path::Key(&tp, "baseline")));
                 let target = self
                     .required(m, &tp, "target")
-                    .and_then(|b| self.decimal(b, &join(&tp, "target")));
+                    .and_then(|b| self.decimal(b, &Path::Key(&tp, "target")));
                 let year = self.req_year(m, &tp, "year");
                 if let (Some(area), Some(baseline), Some(target), Some(year)) =
                     (area, baseline, target, year)
@@ -980,6 +1076,57 @@ mod tests {
         assert_eq!(paths("{").len(), 1);
         assert!(paths("[]")[0].starts_with("$ | 应为对象"));
         assert!(paths("").len() == 1);
+    }
+
+    #[test]
+    fn paths_render_as_joined_text() {
+        let a = Path::Key(ROOT, "attestations");
+        let empty = Path::Key(&a, "");
+        assert_eq!(Path::Index(&empty, 0).render(), "attestations.[0]");
+        let blank = Path::Key(ROOT, "");
+        assert_eq!(blank.render(), "");
+        assert_eq!(Path::Key(&blank, "x").render(), "x");
+        let e = Path::Key(ROOT, "enterprises");
+        let e3 = Path::Index(&e, 3);
+        let f = Path::Key(&e3, "figures");
+        let y = Path::Key(&f, "2021");
+        assert_eq!(
+            Path::Key(&y, "employees").render(),
+            "enterprises[3].figures.2021.employees"
+        );
+    }
+
+    #[test]
+    fn numbers_convert_as_their_text_does() {
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "38.2",
+            "0.1",
+            "420.0",
+            "1e3",
+            "1.5e-7",
+            "-2.25",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "18446744073709551615",
+            "1e300",
+        ] {
+            let v: Value = serde_json::from_str(text).unwrap();
+            let Value::Number(n) = v else { unreachable!() };
+            let via_text = Decimal::from_str(&n.to_string())
+                .ok()
+                .or_else(|| Decimal::from_scientific(&n.to_string()).ok());
+            let got = number_to_decimal(&n);
+            assert_eq!(got, via_text, "{text}");
+            assert_eq!(
+                got.map(|d| d.to_string()),
+                via_text.map(|d| d.to_string()),
+                "{text}"
+            );
+        }
     }
 
     #[test]
