@@ -398,11 +398,15 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         bind: args.bind.clone(),
         idle_timeout_minutes: 30,
         secure_cookies: false,
+        node_id: None,
+        scheduler_interval_ms: 30_000,
+        no_scheduler: false,
     };
-    run_server(db, clock, &args.bind, serve.web_config()).await
+    run_server(db, clock, &args.bind, serve.web_config(), serve.scheduler()).await
 }
 
 pub struct Summary {
+    pub recognitions: usize,
     pub orgs: usize,
     pub clusters: usize,
     pub applications: usize,
@@ -531,14 +535,63 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<Summary> {
             org.name.clone(),
         ));
     }
+    // One data-entry account per remaining county (c + county code), so every county can
+    // file its reports; listed in one line of the printout.
+    for (code, name) in COUNTIES {
+        if ACCOUNTS.iter().any(|a| a.2 == *code) {
+            continue;
+        }
+        let org = orgs::by_code(&mut tx, code)
+            .await?
+            .with_context(|| format!("演示机构 {code} 缺失"))?;
+        let username = format!("c{code}");
+        let display = format!("{name} 填报员");
+        users::insert(
+            &mut tx,
+            &users::NewUser {
+                username: &username,
+                display_name: &display,
+                org_id: org.id,
+                password_hash: &hash,
+                home_province: None,
+                roles: &[Role::County],
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await.context("提交演示数据失败")?;
     let applications = seed_workflow(db, clock).await?;
+    let recognitions = crate::demo_history::seed(db, clock).await?;
     Ok(Summary {
         orgs: org_count,
         clusters: cluster_count,
         applications,
+        recognitions,
         accounts,
     })
+}
+
+/// The clusters of the demo that were recognised in the 2024 batch (reference/clusters_2024.csv);
+/// the other national ones are from the 2022 batch.
+pub(crate) const BATCH_2024: &[&str] = &[
+    "无锡市新吴区物联网微机电系统传感器产业集群",
+    "广州市黄埔区有机高分子材料产业集群",
+    "广州市番禺区纺织服装产业集群",
+    "珠海市香洲区打印设备及耗材产业集群",
+    "深圳市光明区智能传输及感知器件产业集群",
+];
+
+/// The county account of a county code: the named demo account, or `c` + code.
+pub(crate) async fn county_username(
+    _conn: &mut jiqun_store::Conn,
+    code: &str,
+) -> anyhow::Result<String> {
+    Ok(ACCOUNTS
+        .iter()
+        .find(|a| a.2 == code && a.3 == Role::County)
+        .map(|a| a.0.to_string())
+        .unwrap_or_else(|| format!("c{code}")))
 }
 
 fn authority_of(county: &str) -> anyhow::Result<String> {
@@ -550,8 +603,8 @@ fn authority_of(county: &str) -> anyhow::Result<String> {
 
 fn print_logins(db: &DbArgs, summary: &Summary) {
     println!(
-        "jiqun 演示环境已就绪：{} 个机构，{} 个集群，{} 份进行中的申报（2026年度批次）。",
-        summary.orgs, summary.clusters, summary.applications
+        "jiqun 演示环境已就绪：{} 个机构，{} 个集群，{} 份进行中的申报（2026年度批次），{} 项已认定集群的动态管理记录（2022、2024年度批次）。",
+        summary.orgs, summary.clusters, summary.applications, summary.recognitions
     );
     println!("数据库：{}", db.data_dir.join("jiqun.db").display());
     println!();
@@ -559,6 +612,7 @@ fn print_logins(db: &DbArgs, summary: &Summary) {
     for (username, role, org) in &summary.accounts {
         println!("  {username:<20} {role:<12} {org}");
     }
+    println!("  其余各县（市、区）的填报账号为 c + 县级代码，例如 c320481（溧阳市），密码相同。");
     println!();
 }
 
@@ -677,7 +731,7 @@ async fn seed_workflow(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
     Ok(created)
 }
 
-fn province_user(authority: &str) -> &'static str {
+pub(crate) fn province_user(authority: &str) -> &'static str {
     match authority {
         "330200" => "ningbo",
         "440300" => "shenzhen",
@@ -687,7 +741,7 @@ fn province_user(authority: &str) -> &'static str {
     }
 }
 
-async fn actor(
+pub(crate) async fn actor(
     conn: &mut jiqun_store::Conn,
     username: &str,
 ) -> anyhow::Result<jiqun_store::applications::Actor> {

@@ -1,8 +1,10 @@
 //! The jiqun binary: one executable, one subcommand per job (SPEC §7 "CLI").
 
 mod cmd_evaluate;
+mod cmd_excel;
 mod cmd_generate;
 mod demo;
+mod demo_history;
 mod env;
 mod ops;
 
@@ -48,6 +50,11 @@ enum Command {
     Evaluate(cmd_evaluate::EvaluateArgs),
     /// 生成合成申报数据（JSON lines），用于测试与基准
     Generate(cmd_generate::GenerateArgs),
+    /// 导出 Excel：空白模板（含下拉列表与填表说明）或填好的申报数据表、年度报告
+    #[command(subcommand)]
+    Export(cmd_excel::ExportCommand),
+    /// 导入 Excel 申报数据表或年度报告，输出 JSON（有问题时逐条列出，退出码 2）
+    Import(cmd_excel::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +70,8 @@ fn main() -> ExitCode {
         Command::Backup(args) => env::runtime().and_then(|rt| rt.block_on(ops::backup(args))),
         Command::Evaluate(args) => cmd_evaluate::run(args),
         Command::Generate(args) => cmd_generate::run(args),
+        Command::Export(cmd) => cmd_excel::export(cmd),
+        Command::Import(args) => cmd_excel::import(args),
     };
     match result {
         Ok(code) => code,

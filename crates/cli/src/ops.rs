@@ -5,7 +5,7 @@ use anyhow::Context;
 use jiqun_domain::calendar::Calendar;
 use jiqun_domain::clock::{Clock, SystemClock};
 use jiqun_domain::role::Role;
-use jiqun_store::{Backend, Db, migrate, orgs, reference, users};
+use jiqun_store::{Backend, Db, jobs, migrate, orgs, reference, users};
 use jiqun_web::{AppState, WebConfig};
 use rand::Rng;
 use std::io::BufRead;
@@ -30,6 +30,54 @@ pub struct ServeArgs {
     /// 通过 HTTPS 提供服务时开启，Cookie 将带 Secure 标记
     #[arg(long, env = "JIQUN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// 本节点标识，记录在其执行的定时任务上（多节点共用一个 PostgreSQL 时应各不相同）；缺省为“主机名-进程号”
+    #[arg(long, env = "JIQUN_NODE_ID")]
+    pub node_id: Option<String>,
+    /// 定时任务轮询间隔（毫秒）
+    #[arg(long, env = "JIQUN_SCHEDULER_INTERVAL_MS", default_value_t = 30_000)]
+    pub scheduler_interval_ms: u64,
+    /// 本节点不运行定时任务（例如只提供网页服务的节点）
+    #[arg(long, env = "JIQUN_NO_SCHEDULER")]
+    pub no_scheduler: bool,
+}
+
+/// The scheduler loop of one server node (docs/scheduler.md).
+#[derive(Debug, Clone)]
+pub struct SchedulerConfig {
+    /// Recorded as `lease_owner` / `finished_by` on the jobs this node runs.
+    pub node_id: String,
+    /// Time between two rounds.
+    pub interval: Duration,
+    /// How long a claimed job stays this node's before another node may take it over.
+    pub lease: chrono::Duration,
+    /// Most jobs run in one round, so a shutdown never waits long.
+    pub max_jobs_per_tick: usize,
+}
+
+impl SchedulerConfig {
+    pub fn new(node_id: Option<&str>, interval_ms: u64) -> SchedulerConfig {
+        let node_id = match node_id.map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => default_node_id(),
+        };
+        SchedulerConfig {
+            node_id,
+            interval: Duration::from_millis(interval_ms.max(10)),
+            lease: chrono::Duration::minutes(5),
+            max_jobs_per_tick: 100,
+        }
+    }
+}
+
+/// "hostname-pid": unique among the nodes of one deployment.
+pub fn default_node_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "jiqun".to_string());
+    format!("{host}-{}", std::process::id())
 }
 
 impl ServeArgs {
@@ -40,6 +88,12 @@ impl ServeArgs {
             files_dir: self.db.data_dir.join("files"),
             ..WebConfig::default()
         }
+    }
+
+    /// The scheduler of this node, unless `--no-scheduler`.
+    pub fn scheduler(&self) -> Option<SchedulerConfig> {
+        (!self.no_scheduler)
+            .then(|| SchedulerConfig::new(self.node_id.as_deref(), self.scheduler_interval_ms))
     }
 }
 
@@ -63,7 +117,52 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let db = args.db.connect().await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     prepare(&db, clock.as_ref()).await?;
-    run_server(db, clock, &args.bind, args.web_config()).await
+    run_server(db, clock, &args.bind, args.web_config(), args.scheduler()).await
+}
+
+/// Runs the scheduler every `interval` until `stop` changes (or its sender is gone). A
+/// round that fails is logged and the next one tried; a round in progress is finished
+/// before stopping, so no job is left half-done by a shutdown.
+async fn scheduler_loop(
+    db: Db,
+    clock: Arc<dyn Clock>,
+    config: SchedulerConfig,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    tracing::info!(
+        node = %config.node_id,
+        interval_ms = u64::try_from(config.interval.as_millis()).unwrap_or(u64::MAX),
+        "scheduler started"
+    );
+    let mut interval = tokio::time::interval(config.interval);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.changed() => break,
+        }
+        match jobs::tick(
+            &db,
+            &config.node_id,
+            clock.now(),
+            config.lease,
+            config.max_jobs_per_tick,
+        )
+        .await
+        {
+            Ok(r) if r.ran() > 0 || r.sweep_enqueued => tracing::info!(
+                node = %config.node_id,
+                done = r.done,
+                failed = r.failed,
+                lease_lost = r.lease_lost,
+                sweep_enqueued = r.sweep_enqueued,
+                "scheduler round"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(node = %config.node_id, error = %e, "scheduler round failed"),
+        }
+    }
+    tracing::info!(node = %config.node_id, "scheduler stopped");
 }
 
 pub async fn run_server(
@@ -71,6 +170,7 @@ pub async fn run_server(
     clock: Arc<dyn Clock>,
     bind: &str,
     config: WebConfig,
+    scheduler: Option<SchedulerConfig>,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| {
         fatal(
@@ -81,17 +181,26 @@ pub async fn run_server(
     let addr = listener.local_addr().context("无法读取监听地址")?;
     tracing::info!(%addr, backend = db.backend().name(), "jiqun serving");
     println!("jiqun 已启动：http://{addr}/  （按 Ctrl+C 停止）");
+    let (stop_scheduler, stopped) = tokio::sync::watch::channel(false);
+    let scheduler =
+        scheduler.map(|s| tokio::spawn(scheduler_loop(db.clone(), clock.clone(), s, stopped)));
     let app = jiqun_web::router(AppState::new(db.clone(), clock, config));
     // Connection info lets per-client limits (objections) see the peer address.
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
-    .context("服务异常退出")?;
+    .await;
+    let _ = stop_scheduler.send(true);
+    if let Some(handle) = scheduler
+        && let Err(e) = handle.await
+    {
+        tracing::error!(error = %e, "scheduler task ended abnormally");
+    }
+    served.context("服务异常退出")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

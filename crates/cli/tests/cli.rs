@@ -242,3 +242,295 @@ fn migrate_then_user_add_then_backup() {
     assert!(stderr(&o).contains("已存在"));
     let _ = std::fs::remove_dir_all(d);
 }
+
+/// Issue 5 item 7 / SPEC §5: two `jiqun serve` processes on one PostgreSQL database share
+/// the job queue, and each of 300 reminders is sent exactly once (docs/scheduler.md).
+#[test]
+fn two_servers_on_one_postgres_send_each_reminder_once() {
+    use jiqun_store::jobs;
+    use jiqun_store::orgs::{self, NewOrg, OrgKind};
+    use jiqun_store::testing::{TestDb, postgres_admin_url};
+    use std::collections::{HashMap, HashSet};
+    use std::io::{BufRead, BufReader};
+    use std::process::Child;
+    use std::time::{Duration, Instant};
+
+    const REMINDERS: usize = 300;
+
+    /// Kills the servers this test started, whatever happens.
+    struct Servers(Vec<Child>);
+    impl Drop for Servers {
+        fn drop(&mut self) {
+            for c in &mut self.0 {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
+
+    let Some(admin_url) = postgres_admin_url() else {
+        eprintln!(
+            "PostgreSQL not available: two_servers_on_one_postgres_send_each_reminder_once skipped"
+        );
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let t = rt.block_on(TestDb::postgres(&admin_url)).unwrap();
+    let org_id = rt.block_on(async {
+        let now = chrono::Utc::now();
+        jiqun_store::migrate::run(&t.db, now).await.unwrap();
+        jiqun_store::reference::sync(&t.db).await.unwrap();
+        let mut conn = t.db.acquire().await.unwrap();
+        orgs::insert(
+            &mut conn,
+            &NewOrg {
+                code: "320581",
+                name: "常熟市工业和信息化局",
+                kind: OrgKind::County,
+                division_code: Some("320581"),
+                authority_code: Some("320000"),
+            },
+            now,
+        )
+        .await
+        .unwrap()
+        .id
+    });
+
+    // Both nodes up (and polling every 50 ms) before the jobs appear, so both get work.
+    let d = tempdir("two-nodes");
+    let mut servers = Servers(Vec::new());
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<String>();
+    for node in ["A", "B"] {
+        let log = std::fs::File::create(d.join(format!("{node}.log"))).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jiqun"))
+            .args([
+                "serve",
+                "--database-url",
+                &t.url,
+                "--data-dir",
+                d.join(node).to_str().unwrap(),
+                "--bind",
+                "127.0.0.1:0",
+                "--node-id",
+                node,
+                "--scheduler-interval-ms",
+                "50",
+            ])
+            .env_remove("JIQUN_DATABASE_URL")
+            .env_remove("JIQUN_NO_SCHEDULER")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        servers.0.push(child);
+        let tx = ready_tx.clone();
+        let node = node.to_string();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("jiqun 已启动") {
+                    let _ = tx.send(node.clone());
+                }
+            }
+        });
+    }
+    let logs = || {
+        ["A", "B"]
+            .iter()
+            .map(|n| std::fs::read_to_string(d.join(format!("{n}.log"))).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n----\n")
+    };
+    let mut up = HashSet::new();
+    while up.len() < 2 {
+        match ready_rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(node) => {
+                up.insert(node);
+            }
+            Err(_) => panic!("servers did not start: {}", logs()),
+        }
+    }
+
+    rt.block_on(async {
+        let now = chrono::Utc::now();
+        let mut tx = t.db.begin().await.unwrap();
+        for i in 0..REMINDERS {
+            let key = format!("reminder:test:{i}");
+            let payload = serde_json::json!({
+                "org_code": "320581",
+                "kind": "scheduler_test",
+                "title": "年度报告提醒",
+                "body": key,
+                "link": "/inbox",
+            });
+            assert!(
+                jobs::enqueue(&mut tx, "notify", &key, now, &payload, now)
+                    .await
+                    .unwrap()
+            );
+        }
+        tx.commit().await.unwrap();
+    });
+
+    let started = Instant::now();
+    loop {
+        let c = rt.block_on(async {
+            let mut conn = t.db.acquire().await.unwrap();
+            jobs::counts(&mut conn).await.unwrap()
+        });
+        if c.pending == 0 && c.running == 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "jobs left after 60 s: {c:?}\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(servers);
+
+    rt.block_on(async {
+        let mut conn = t.db.acquire().await.unwrap();
+        let inbox = jiqun_store::notifications::inbox(&mut conn, org_id, 10_000)
+            .await
+            .unwrap();
+        let bodies: Vec<&String> = inbox
+            .iter()
+            .filter(|n| n.kind == "scheduler_test")
+            .map(|n| &n.body)
+            .collect();
+        assert_eq!(bodies.len(), REMINDERS, "{}", logs());
+        let distinct: HashSet<&&String> = bodies.iter().collect();
+        assert_eq!(distinct.len(), REMINDERS, "a reminder was sent twice");
+
+        let all = jobs::list(&mut conn, None, 10_000).await.unwrap();
+        assert!(all.len() > REMINDERS, "the daily sweep was enqueued too");
+        let not_done: Vec<_> = all.iter().filter(|j| j.status != "done").collect();
+        assert!(not_done.is_empty(), "{not_done:?}");
+        let mut by_node: HashMap<String, usize> = HashMap::new();
+        for j in all.iter().filter(|j| j.kind == "notify") {
+            *by_node
+                .entry(j.finished_by.clone().unwrap_or_default())
+                .or_default() += 1;
+        }
+        eprintln!("reminders run per node: {by_node:?}");
+        assert_eq!(by_node.values().sum::<usize>(), REMINDERS);
+        assert!(
+            by_node.get("A").copied().unwrap_or(0) > 0
+                && by_node.get("B").copied().unwrap_or(0) > 0,
+            "both nodes should have run jobs: {by_node:?}"
+        );
+        assert_eq!(by_node.len(), 2, "{by_node:?}");
+    });
+    drop(t);
+    let _ = std::fs::remove_dir_all(d);
+}
+
+// ---------------------------------------------------------------------------------------
+// Excel templates, export and import (docs/excel.md).
+
+fn example_declaration() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/declaration-eligible.json")
+}
+
+#[test]
+fn excel_template_export_and_import_give_back_the_same_json() {
+    let d = tempdir("excel");
+    let template = d.join("template.xlsx");
+    let o = jiqun(&["export", "template", "--out", template.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK\x03\x04"));
+
+    // Fill the template's sheets from a declaration, import, compare.
+    let example = example_declaration();
+    let filled = d.join("filled.xlsx");
+    let o = jiqun(&[
+        "export",
+        "declaration",
+        example.to_str().unwrap(),
+        "--out",
+        filled.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = d.join("out.json");
+    let o = jiqun(&[
+        "import",
+        filled.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want =
+        jiqun_domain::criteria::parse_declaration(&std::fs::read_to_string(&example).unwrap())
+            .unwrap();
+    let got_text = std::fs::read_to_string(&out).unwrap();
+    let got = jiqun_domain::criteria::parse_declaration(&got_text).unwrap();
+    assert_eq!(got, want);
+    let got_json: serde_json::Value = serde_json::from_str(&got_text).unwrap();
+    assert_eq!(got_json, jiqun_domain::generate::to_json(&want).unwrap());
+
+    // Without --out the JSON goes to standard output; the file evaluates as it is.
+    let o = jiqun(&["import", filled.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(printed, got_json);
+    let o = jiqun(&["evaluate", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _ = std::fs::remove_dir_all(d);
+}
+
+#[test]
+fn excel_import_of_a_broken_file_exits_2_and_writes_nothing() {
+    let d = tempdir("excel-broken");
+    let out = d.join("out.json");
+    // A CSV renamed to .xlsx.
+    let csv = d.join("roster.xlsx");
+    std::fs::write(&csv, "统一社会信用代码,企业名称\n91330784MA2001037D,甲\n").unwrap();
+    let o = jiqun(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("不是 xlsx 文件"), "{}", stderr(&o));
+    assert!(!out.exists());
+
+    // The blank template: every empty required field is listed, one per line.
+    let template = d.join("annual.xlsx");
+    let o = jiqun(&[
+        "export",
+        "template",
+        "--kind",
+        "annual",
+        "--out",
+        template.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jiqun(&[
+        "import",
+        template.to_str().unwrap(),
+        "--kind",
+        "annual",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.lines()
+            .any(|l| l == "集群信息 第3行 B列「报告年度」：必填项未填写"),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l == "集群信息 第6行 B列「集群名称」：必填项未填写"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(d);
+}

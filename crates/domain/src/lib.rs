@@ -10,6 +10,7 @@ pub mod clock;
 pub mod criteria;
 pub mod declaration;
 pub mod division;
+pub mod dynamic;
 pub mod generate;
 pub mod industry;
 pub mod jurisdiction;

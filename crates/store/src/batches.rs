@@ -166,3 +166,16 @@ pub async fn quota_for(conn: &mut Conn, batch: &Batch, authority_code: &str) -> 
         batch.quota_default
     })
 }
+
+/// Closes a batch: no more applications (e.g. once its list is published).
+pub async fn close(conn: &mut Conn, id: i64) -> Result<()> {
+    let done = sqlx::query("UPDATE batches SET status = 'closed' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}

@@ -53,6 +53,16 @@ pub const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/0003_audit_append_only.postgres.sql"),
         },
     },
+    Migration {
+        version: 4,
+        name: "jobs",
+        sql: Sql::Portable(include_str!("../migrations/0004_jobs.sql")),
+    },
+    Migration {
+        version: 5,
+        name: "dynamic_management",
+        sql: Sql::Portable(include_str!("../migrations/0005_dynamic.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -301,3 +301,58 @@ pub async fn published_batches(conn: &mut Conn) -> Result<Vec<i64>> {
     .await?;
     rows.iter().map(|r| Ok(r.try_get("batch_id")?)).collect()
 }
+
+/// Records a recognition made before jiqun was in use (the batches of 2022–2024 were run on
+/// paper): the cluster's application is marked recognised and a recognition row written,
+/// valid from `valid_from` for three years (第十五条). Ministry only; audited as
+/// `recognition.import`. The application must exist (it carries the declaration).
+pub async fn import_historical(
+    conn: &mut Conn,
+    actor: &Actor,
+    application_id: i64,
+    valid_from: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Recognition> {
+    if !actor.roles.contains(&Role::Ministry) {
+        return Err(StoreError::Refused(format!(
+            "历史认定只能由{}导入",
+            Role::Ministry.name_zh()
+        )));
+    }
+    let app = applications::get(conn, &Scope::National, application_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if for_application(conn, app.id).await?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "申报 {} 已有认定记录",
+            app.id
+        )));
+    }
+    let batch = crate::batches::get(conn, app.batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    sqlx::query("UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3")
+        .bind(AppState::Recognized.as_str())
+        .bind(time::to_text(now))
+        .bind(app.id)
+        .execute(&mut *conn)
+        .await?;
+    audit::append(
+        conn,
+        &NewEvent {
+            actor_user_id: Some(actor.user_id),
+            actor: &actor.username,
+            actor_org: &actor.org_code,
+            action: "recognition.import",
+            object_type: "application",
+            object_id: app.id.to_string(),
+            before_state: Some(app.state.as_str()),
+            after_state: Some(AppState::Recognized.as_str()),
+            comment: Some("导入系统启用前的认定"),
+            detail: serde_json::json!({"batch_id": batch.id, "valid_from": time::date_to_text(valid_from)}),
+        },
+        now,
+    )
+    .await?;
+    record(conn, actor, &app, &batch.level, valid_from, now).await
+}

@@ -94,6 +94,19 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "jiqun_database_up{{backend=\"{}\"}} {up}",
         state.db.backend().name()
     );
+    // The scheduler's queue (docs/scheduler.md): a growing `dead` count needs a look at
+    // /admin/jobs. Left out when the database does not answer.
+    let counts = match state.db.acquire().await {
+        Ok(mut conn) => jiqun_store::jobs::counts(&mut conn).await.ok(),
+        Err(_) => None,
+    };
+    if let Some(counts) = counts {
+        let _ = writeln!(out, "# HELP jiqun_jobs Scheduled jobs by status.");
+        let _ = writeln!(out, "# TYPE jiqun_jobs gauge");
+        for (status, n) in counts.by_status() {
+            let _ = writeln!(out, "jiqun_jobs{{status=\"{status}\"}} {n}");
+        }
+    }
     let _ = writeln!(
         out,
         "# HELP jiqun_build_info Version of the running binary."

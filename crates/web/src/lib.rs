@@ -8,9 +8,11 @@ pub mod clusters;
 pub mod error;
 pub mod expert;
 pub mod health;
+pub mod jobs;
 pub mod ministry;
 pub mod pages;
 pub mod public;
+pub mod recognitions;
 pub mod security;
 
 use axum::Router;
@@ -89,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .merge(ministry::routes())
         .merge(expert::routes())
         .merge(public::routes())
+        .merge(recognitions::routes())
+        .merge(jobs::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -8,6 +8,7 @@ mod support;
 mod browser;
 mod clusters_new;
 mod county_province;
+mod dynamic;
 mod ministry_public;
 
 use axum::http::StatusCode;

@@ -31,7 +31,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -46,7 +46,7 @@ impl From<WebError> for ApiError {
             WebError::NotFound => ApiError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
-                "申报不存在，或不在您的管辖范围内。",
+                "记录不存在，或不在您的管辖范围内。",
             ),
             WebError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", m),
             WebError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
@@ -79,10 +79,10 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 /// The logged-in caller; without a session the answer is 401 JSON, not a redirect.
-pub struct ApiUser(CurrentUser);
+pub struct ApiUser(pub CurrentUser);
 
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;

@@ -13,9 +13,9 @@
 //! store (`jiqun_store::applications::apply`) in one transaction: a refused step changes
 //! nothing.
 
-mod api;
+pub(crate) mod api;
 mod county;
-mod form;
+pub(crate) mod form;
 mod province;
 mod view;
 
@@ -145,21 +145,21 @@ async fn load(conn: &mut Conn, scope: &Scope, id: i64) -> WebResult<Loaded> {
 }
 
 /// "浙江省金华市义乌市（330782）", or the bare code when it is not in the reference data.
-fn place_name(code: &str) -> String {
+pub(crate) fn place_name(code: &str) -> String {
     match jiqun_domain::division::AdminCode::parse(code) {
         Ok(c) => c.full_name(),
         Err(_) => code.to_string(),
     }
 }
 
-fn authority_name(code: &str) -> String {
+pub(crate) fn authority_name(code: &str) -> String {
     jiqun_domain::jurisdiction::authority_by_code(code)
         .map(|a| a.name.to_string())
         .unwrap_or_else(|| code.to_string())
 }
 
 /// RFC 6266 / 5987 `Content-Disposition` for a file name with Chinese characters.
-fn content_disposition(filename: &str) -> String {
+pub(crate) fn content_disposition(filename: &str) -> String {
     let mut encoded = String::with_capacity(filename.len() * 3);
     for b in filename.bytes() {
         match b {

@@ -135,7 +135,7 @@ fn refused(r: &Resp, message: &str) {
 }
 
 /// A multipart/form-data request, as a browser sends a form with file inputs.
-async fn post_multipart(
+pub(crate) async fn post_multipart(
     app: &TestApp,
     path: &str,
     b: &Browser,

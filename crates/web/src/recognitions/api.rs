@@ -1,0 +1,583 @@
+//! `/api/v1/recognitions…`, `/api/v1/cases…`, `/api/v1/watch`, `/api/v1/revoked`: dynamic
+//! management as JSON for a logged-in session. Writes carry `X-CSRF-Token`. Errors are
+//! `{"code", "message"}` (and `"errors": [{"path", "message"}]` for an invalid report or
+//! form), with 400, 401, 403, 404 (absent or outside the caller's jurisdiction) or 409.
+
+use super::{ChangeInput, IncidentInput, parse_ground, parse_id, parse_year};
+use crate::AppState;
+use crate::applications::api::{ApiError, ApiResult, ApiUser, CSRF_HEADER};
+use crate::auth::CurrentUser;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiqun_domain::criteria::InputError;
+use jiqun_domain::dynamic as rules;
+use jiqun_store::dynamic::{self, AnnualReportRow, Case, Managed, Reexam};
+use jiqun_store::{Conn, Scope};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+fn check_csrf(user: &CurrentUser, headers: &HeaderMap) -> ApiResult<()> {
+    let token = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    user.check_csrf(token).map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 X-CSRF-Token 请求头（应为当前会话的 CSRF 令牌）。",
+        )
+    })
+}
+
+fn body_json<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!(
+                "请求体须为 JSON {shape}（第{}行第{}列：{e}）",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+/// 400 with every problem by JSON path.
+fn invalid(errors: &[InputError]) -> Response {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"path": e.path, "message": e.message}))
+        .collect();
+    let summary: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}：{}", e.path, e.message))
+        .collect();
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"code": "invalid", "message": format!("共 {} 处问题：{}", errors.len(), summary.join("；")), "errors": list})),
+    )
+        .into_response()
+}
+
+pub(crate) fn managed_json(m: &Managed) -> Value {
+    json!({
+        "id": m.id, "cluster_id": m.cluster_id, "cluster_name": m.cluster_name,
+        "county_code": m.county_code, "authority_code": m.authority_code,
+        "leading_industry": m.leading_industry, "batch_id": m.batch_id, "batch_title": m.batch_title,
+        "level": m.level, "valid_from": m.valid_from, "valid_until": m.valid_until,
+        "status": m.status, "status_name": m.status_zh(), "revoked_on": m.revoked_on,
+        "revoked_ground": m.revoked_ground, "extensions": m.extensions,
+        "annual_report_due": m.annual_report_due, "reexam_window_months": m.reexam_window_months,
+    })
+}
+
+fn report_json(r: &AnnualReportRow) -> Value {
+    json!({
+        "year": r.year, "status": r.status, "status_name": r.status_zh(), "due_date": r.due_date,
+        "late": r.late, "eligible": r.eligible, "comment": r.comment,
+        "submitted_at": r.submitted_at, "decided_at": r.decided_at,
+        "content": serde_json::from_str::<Value>(&r.content).unwrap_or(Value::Null),
+    })
+}
+
+fn case_json(c: &Case) -> Value {
+    json!({
+        "id": c.id, "recognition_id": c.recognition_id, "ground": c.ground.as_str(),
+        "article": c.ground.article(), "ground_text": c.ground.text_zh(), "status": c.status,
+        "status_name": c.status_zh(), "facts": c.facts, "evidence": c.evidence,
+        "opened_by": c.opened_by, "province_opinion": c.province_opinion,
+        "decision_reason": c.decision_reason, "decided_by": c.decided_by, "decided_at": c.decided_at,
+        "created_at": c.created_at,
+    })
+}
+
+fn reexam_json(r: &Reexam) -> Value {
+    json!({
+        "id": r.id, "valid_until": r.valid_until, "status": r.status, "status_name": r.status_zh(),
+        "eligible": r.eligible, "achievement_rate": r.achievement_rate,
+        "province_result": r.province_result, "province_opinion": r.province_opinion,
+        "decision_reason": r.decision_reason, "submitted_at": r.submitted_at, "decided_at": r.decided_at,
+        "evaluation": r.evaluation.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok()),
+    })
+}
+
+async fn detail(
+    conn: &mut Conn,
+    scope: &Scope,
+    id: i64,
+    today: chrono::NaiveDate,
+) -> ApiResult<Value> {
+    let m = dynamic::managed(conn, scope, id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "认定记录不存在，或不在您的管辖范围内。",
+        )
+    })?;
+    let schedule: Vec<Value> = dynamic::report_schedule(conn, &m, today)
+        .await?
+        .iter()
+        .map(|d| {
+            json!({"year": d.year, "due_date": d.due, "state": d.state_zh(), "overdue": d.is_overdue(),
+                   "report": d.report.as_ref().map(report_json)})
+        })
+        .collect();
+    let changes: Vec<Value> = dynamic::changes(conn, m.id)
+        .await?
+        .iter()
+        .map(|c| {
+            json!({"id": c.id, "kind": c.kind, "kind_name": c.kind_zh(), "before": c.before_value,
+                   "after": c.after_value, "effective_date": c.effective_date, "source": c.source,
+                   "description": c.description, "recorded_at": c.recorded_at})
+        })
+        .collect();
+    let incidents: Vec<Value> = dynamic::incidents(conn, m.id)
+        .await?
+        .iter()
+        .map(|i| {
+            json!({"id": i.id, "kind": i.kind, "level": i.level, "occurred_on": i.occurred_on,
+                   "source": i.source, "description": i.description, "serious": i.serious,
+                   "recorded_at": i.recorded_at})
+        })
+        .collect();
+    let cases: Vec<Value> = dynamic::cases(conn, m.id)
+        .await?
+        .iter()
+        .map(case_json)
+        .collect();
+    let reexams: Vec<Value> = dynamic::reexams(conn, m.id)
+        .await?
+        .iter()
+        .map(reexam_json)
+        .collect();
+    let timeline: Vec<Value> = dynamic::timeline(conn, &m)
+        .await?
+        .iter()
+        .map(|t| json!({"at": t.at, "title": t.title, "detail": t.detail}))
+        .collect();
+    let mut v = managed_json(&m);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("annual_reports".into(), Value::Array(schedule));
+        o.insert("changes".into(), Value::Array(changes));
+        o.insert("incidents".into(), Value::Array(incidents));
+        o.insert("cases".into(), Value::Array(cases));
+        o.insert("reexaminations".into(), Value::Array(reexams));
+        o.insert(
+            "reexam_window_opens".into(),
+            json!(rules::reexam_opens(m.valid_until, m.reexam_window_months)),
+        );
+        o.insert("timeline".into(), Value::Array(timeline));
+    }
+    Ok(v)
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    dynamic::china_today(state.clock.now())
+}
+
+/// `GET /api/v1/recognitions`: the caller's recognitions.
+pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let items: Vec<Value> = dynamic::list_managed(&mut conn, &user.scope())
+        .await?
+        .iter()
+        .map(managed_json)
+        .collect();
+    Ok(Json(json!({"recognitions": items})).into_response())
+}
+
+/// `GET /api/v1/recognitions/{id}`: with reports, changes, incidents, cases, re-examinations
+/// and the timeline.
+pub async fn show(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user.scope(), id, today(&state)).await?).into_response())
+}
+
+/// `GET /api/v1/watch`: due soon, overdue, to review, expiring within 6 months, open cases,
+/// pending re-examinations.
+pub async fn watch(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let l = dynamic::lists(&mut conn, &user.scope(), today(&state)).await?;
+    let dues = |v: &[(Managed, dynamic::ReportDue)]| -> Vec<Value> {
+        v.iter()
+            .map(|(m, d)| {
+                json!({"recognition_id": m.id, "cluster_name": m.cluster_name, "year": d.year,
+                       "due_date": d.due, "state": d.state_zh()})
+            })
+            .collect()
+    };
+    Ok(Json(json!({
+        "due_soon": dues(&l.due_soon),
+        "overdue": dues(&l.overdue),
+        "to_review": dues(&l.to_review),
+        "expiring": l.expiring.iter().map(managed_json).collect::<Vec<_>>(),
+        "open_cases": l.open_cases.iter().map(|c| {
+            let mut v = case_json(&c.case);
+            if let Some(o) = v.as_object_mut() { o.insert("cluster_name".into(), json!(c.cluster_name)); }
+            v
+        }).collect::<Vec<_>>(),
+        "reexaminations": l.reexams_pending.iter().map(|(m, r)| {
+            json!({"recognition_id": m.id, "cluster_name": m.cluster_name, "reexamination": reexam_json(r)})
+        }).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+async fn respond(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user.scope(), id, today(state)).await?).into_response())
+}
+
+/// `PUT /api/v1/recognitions/{id}/annual-reports/{year}`: saves the draft (body: the annual
+/// report JSON, see docs/dynamic-management.md).
+pub async fn save_report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, year)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let (id, year) = (parse_id(&id)?, parse_year(&year)?);
+    let raw: Value = body_json(&body, "对象（年度培育情况）")?;
+    let now = state.clock.now();
+    let parsed = match rules::parse_annual_report(&raw, dynamic::china_today(now)) {
+        Ok(p) => p,
+        Err(errs) => return Ok(invalid(&errs)),
+    };
+    if parsed.year != year {
+        return Ok(invalid(&[InputError {
+            path: "year".into(),
+            message: format!("与地址中的年度 {year} 不一致"),
+            message_en: String::new(),
+        }]));
+    }
+    let mut tx = state.db.begin().await?;
+    dynamic::save_report(&mut tx, &user.actor(), id, &raw, &parsed, now).await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+/// `POST …/annual-reports/{year}/submit`.
+pub async fn submit_report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, year)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let (id, year) = (parse_id(&id)?, parse_year(&year)?);
+    let mut tx = state.db.begin().await?;
+    dynamic::submit_report(&mut tx, &user.actor(), id, year, state.clock.now()).await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Decision {
+    accept: bool,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST …/annual-reports/{year}/review` `{"accept": bool, "comment": "…"}` (province).
+pub async fn review_report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, year)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let (id, year) = (parse_id(&id)?, parse_year(&year)?);
+    let d: Decision = body_json(&body, r#"{"accept": true|false, "comment": "…"}"#)?;
+    let mut tx = state.db.begin().await?;
+    dynamic::review_report(
+        &mut tx,
+        &user.actor(),
+        id,
+        year,
+        d.accept,
+        &d.comment,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeBody {
+    kind: String,
+    after_value: String,
+    effective_date: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// `POST …/changes` (county: a report; province: a discovered change → R4 candidate).
+pub async fn record_change(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: ChangeBody = body_json(
+        &body,
+        r#"{"kind", "after_value", "effective_date": "YYYY-MM-DD", "description"}"#,
+    )?;
+    let input = ChangeInput::parse(&b.kind, &b.after_value, &b.effective_date, &b.description)?;
+    let mut tx = state.db.begin().await?;
+    dynamic::record_change(
+        &mut tx,
+        &user.actor(),
+        id,
+        &input.as_new(),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentBody {
+    kind: String,
+    level: String,
+    occurred_on: String,
+    source: String,
+    description: String,
+}
+
+/// `POST …/incidents` (province, ministry).
+pub async fn record_incident(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: IncidentBody = body_json(
+        &body,
+        r#"{"kind", "level", "occurred_on": "YYYY-MM-DD", "source", "description"}"#,
+    )?;
+    let input = IncidentInput::parse(&b.kind, &b.level, &b.occurred_on, &b.source, &b.description)?;
+    let mut tx = state.db.begin().await?;
+    dynamic::record_incident(
+        &mut tx,
+        &user.actor(),
+        id,
+        &input.as_new(),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseBody {
+    ground: String,
+    facts: String,
+    #[serde(default)]
+    evidence: String,
+}
+
+/// `POST …/cases` `{"ground": "R2", "facts", "evidence"}` (province, ministry).
+pub async fn open_case(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: CaseBody = body_json(&body, r#"{"ground": "R1…R5", "facts", "evidence"}"#)?;
+    let ground = parse_ground(&b.ground)?;
+    let mut tx = state.db.begin().await?;
+    let c = dynamic::open_case_manual(
+        &mut tx,
+        &user.actor(),
+        id,
+        ground,
+        &b.facts,
+        &b.evidence,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    Ok((StatusCode::CREATED, Json(case_json(&c))).into_response())
+}
+
+/// `POST …/reexamination` (county; body: the 复核 form JSON).
+pub async fn submit_reexam(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let raw: Value = body_json(&body, "对象（复核表）")?;
+    let form = match rules::parse_reexam_form(&raw) {
+        Ok(f) => f,
+        Err(errs) => return Ok(invalid(&errs)),
+    };
+    let mut tx = state.db.begin().await?;
+    dynamic::submit_reexam(&mut tx, &user.actor(), id, &raw, &form, state.clock.now()).await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PassBody {
+    pass: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST …/reexamination/check` `{"pass": bool, "reason": "…"}` (province; reasons required
+/// for a failure).
+pub async fn check_reexam(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
+    let mut tx = state.db.begin().await?;
+    dynamic::check_reexam(
+        &mut tx,
+        &user.actor(),
+        id,
+        b.pass,
+        &b.reason,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+/// `POST …/reexamination/decide` `{"pass": bool, "reason": "…"}` (ministry).
+pub async fn decide_reexam(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
+    let mut tx = state.db.begin().await?;
+    dynamic::decide_reexam(
+        &mut tx,
+        &user.actor(),
+        id,
+        b.pass,
+        &b.reason,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    respond(&state, &user, id).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpinionBody {
+    opinion: String,
+}
+
+/// `POST /api/v1/cases/{id}/opinion` (province).
+pub async fn case_opinion(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: OpinionBody = body_json(&body, r#"{"opinion": "…"}"#)?;
+    let mut tx = state.db.begin().await?;
+    let c = dynamic::province_opinion(&mut tx, &user.actor(), id, &b.opinion, state.clock.now())
+        .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    Ok(Json(case_json(&c)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseDecision {
+    revoke: bool,
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/decide` `{"revoke": bool, "reason": "…"}` (ministry).
+pub async fn case_decide(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let b: CaseDecision = body_json(&body, r#"{"revoke": true|false, "reason": "…"}"#)?;
+    let mut tx = state.db.begin().await?;
+    let c = dynamic::decide_case(
+        &mut tx,
+        &user.actor(),
+        id,
+        b.revoke,
+        &b.reason,
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    Ok(Json(case_json(&c)).into_response())
+}
+
+/// `GET /api/v1/revoked`: the public revocation list (no login).
+pub async fn revoked(State(state): State<AppState>) -> ApiResult<Response> {
+    let mut conn = state.db.acquire().await?;
+    let items: Vec<Value> = dynamic::revoked_list(&mut conn)
+        .await?
+        .iter()
+        .map(|m| {
+            json!({"cluster_name": m.cluster_name, "county_code": m.county_code,
+                   "authority_code": m.authority_code, "batch_title": m.batch_title,
+                   "valid_from": m.valid_from, "revoked_on": m.revoked_on,
+                   "ground": m.revoked_ground,
+                   "article": m.revoked_ground.as_deref().and_then(|g| g.parse::<rules::Ground>().ok()).map(|g| g.article())})
+        })
+        .collect();
+    Ok(Json(json!({"revoked": items})).into_response())
+}
