@@ -20,6 +20,14 @@ use jiqun_store::dynamic::{self, NewChange, NewIncident};
 use jiqun_store::{Db, Scope, batches, recognitions};
 use serde_json::{Value, json};
 
+/// Which 2022-batch clusters play which part (by name, so the named demo accounts see a
+/// typical case: 常熟 had a report returned once, then everything in order).
+const RETURNED: &str = "常熟市";
+const LATE: &str = "惠山区";
+const MISSING: &str = "溧阳市";
+const PENDING: &str = "雨花台区";
+const FAILS: &str = "铜山区";
+
 /// 09:00 China time.
 fn at(y: i32, m: u32, d: u32) -> anyhow::Result<DateTime<Utc>> {
     Utc.with_ymd_and_hms(y, m, d, 1, 0, 0)
@@ -237,15 +245,15 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
             province_actor(db, &r.cluster.authority_code).await?,
         ));
     }
-    for (i, (r, (county, province))) in first.iter().zip(&people).enumerate() {
+    for (r, (county, province)) in first.iter().zip(&people) {
         for year in [2023, 2024] {
-            let when = if i == 2 && year == 2024 {
+            let when = if r.cluster.name.contains(LATE) && year == 2024 {
                 at(year + 1, 5, 12)? // late
             } else {
                 at(year + 1, 4, 20)?
             };
             file_report(db, county, r.rec, &r.cluster, year, when).await?;
-            if i == 0 && year == 2024 {
+            if r.cluster.name.contains(RETURNED) && year == 2024 {
                 // Returned once for more detail, then filed again.
                 let mut tx = db.begin().await?;
                 dynamic::review_report(
@@ -275,7 +283,7 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
             .as_array()
             .map_or(0, Vec::len);
         raw["progress"] = json!((0..targets)
-            .map(|t| if i == 4 && t == 0 {
+            .map(|t| if r.cluster.name.contains(FAILS) && t == 0 {
                 json!({"target": t, "status": "not_achieved", "note": "主导产业产值较基期下降 12%"})
             } else {
                 json!({"target": t, "status": "achieved"})
@@ -283,7 +291,7 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
             .collect::<Vec<_>>());
         let form =
             rules::parse_reexam_form(&raw).map_err(|e| anyhow::anyhow!("演示复核表无效：{e:?}"))?;
-        let pass = i != 4;
+        let pass = !r.cluster.name.contains(FAILS);
         let opinion = if pass {
             "经核查，规划目标基本完成。"
         } else {
@@ -307,14 +315,17 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
         .await?;
         tx.commit().await?;
     }
-    for (i, (r, (county, province))) in first.iter().zip(&people).enumerate() {
+    for (r, (county, province)) in first.iter().zip(&people) {
         let when = at(2026, 4, 20)?;
-        // i = 1: missing (overdue → R3 candidate after the sweep); i = 4: revoked.
-        if i == 1 || i == 4 || when.date_naive() > today {
+        // MISSING: overdue → R3 candidate after the sweep; FAILS: revoked.
+        if r.cluster.name.contains(MISSING)
+            || r.cluster.name.contains(FAILS)
+            || when.date_naive() > today
+        {
             continue;
         }
         file_report(db, county, r.rec, &r.cluster, 2025, when).await?;
-        if i != 3 {
+        if !r.cluster.name.contains(PENDING) {
             review(db, province, r.rec, 2025, at(2026, 5, 15)?).await?;
         }
     }

@@ -3,6 +3,7 @@
 mod cmd_evaluate;
 mod cmd_excel;
 mod cmd_generate;
+mod cmd_report;
 mod demo;
 mod demo_history;
 mod env;
@@ -55,6 +56,9 @@ enum Command {
     Export(cmd_excel::ExportCommand),
     /// 导入 Excel 申报数据表或年度报告，输出 JSON（有问题时逐条列出，退出码 2）
     Import(cmd_excel::ImportArgs),
+    /// 报告：集群发展评估报告（第十六条），输出 Word 文档（.docx）
+    #[command(subcommand)]
+    Report(cmd_report::ReportCommand),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd_generate::run(args),
         Command::Export(cmd) => cmd_excel::export(cmd),
         Command::Import(args) => cmd_excel::import(args),
+        Command::Report(cmd) => env::runtime().and_then(|rt| rt.block_on(cmd_report::run(cmd))),
     };
     match result {
         Ok(code) => code,

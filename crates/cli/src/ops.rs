@@ -190,9 +190,7 @@ pub async fn run_server(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await;
     let _ = stop_scheduler.send(true);
     if let Some(handle) = scheduler
@@ -203,6 +201,31 @@ pub async fn run_server(
     served.context("服务异常退出")?;
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl+C, or SIGTERM (what systemd and container runtimes send to stop a service).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stopping on Ctrl+C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutting down");
 }
 
 pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {

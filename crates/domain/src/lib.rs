@@ -18,5 +18,6 @@ pub mod money;
 pub mod password;
 pub mod role;
 pub mod sme;
+pub mod tiers;
 pub mod uscc;
 pub mod workflow;

@@ -625,10 +625,27 @@ pub async fn report_schedule(
     today: NaiveDate,
 ) -> Result<Vec<ReportDue>> {
     let filed = reports(conn, m.id).await?;
+    schedule_from(m, &filed, today)
+}
+
+/// The report years of `m` with their state on `today`, given its report rows.
+fn schedule_from(
+    m: &Managed,
+    filed: &[AnnualReportRow],
+    today: NaiveDate,
+) -> Result<Vec<ReportDue>> {
     m.report_years()
         .into_iter()
-        .map(|year| {
-            let due = m.report_due(year)?;
+        .map(|year| Ok((year, m.report_due(year)?)))
+        // After a revocation no further report is due; one filed before stays listed.
+        .filter(|r: &Result<(i32, NaiveDate)>| match (r, m.revoked_on) {
+            (Ok((year, due)), Some(revoked)) => {
+                *due <= revoked || filed.iter().any(|f| f.year == *year)
+            }
+            _ => true,
+        })
+        .map(|r| {
+            let (year, due) = r?;
             Ok(ReportDue {
                 year,
                 due,
@@ -1221,9 +1238,8 @@ pub async fn open_case_manual(
         .ok_or(StoreError::NotFound)
 }
 
-/// The province's opinion on a pending case (required before the ministry decides on a case
-/// the province has not opened itself? No: the ministry may decide without it, but the
-/// opinion is shown with the decision).
+/// The province's opinion on a pending case (its check of the facts); a candidate becomes
+/// an open case. The ministry may decide without it; when given, it is shown with the case.
 pub async fn province_opinion(
     conn: &mut Conn,
     actor: &Actor,
@@ -1954,12 +1970,68 @@ pub struct Lists {
 }
 
 pub async fn lists(conn: &mut Conn, scope: &Scope, today: NaiveDate) -> Result<Lists> {
+    // Three queries whatever the number of recognitions: the recognitions, their report
+    // rows (without the report bodies) and their re-examinations.
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "c.authority_code", "c.county_code");
+    let cols: Vec<String> = REPORT_COLUMNS
+        .split(',')
+        .map(|c| match c.trim() {
+            "content" => "'' AS content".to_string(),
+            "evaluation" => "NULL AS evaluation".to_string(),
+            other => format!("ar.{other}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM annual_reports ar JOIN recognitions r ON r.id = ar.recognition_id
+         JOIN clusters c ON c.id = r.cluster_id {} ORDER BY ar.recognition_id, ar.year",
+        cols.join(", "),
+        w.sql()
+    );
+    let mut reports_of: std::collections::HashMap<i64, Vec<AnnualReportRow>> =
+        std::collections::HashMap::new();
+    for row in w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let r = report_from_row(&row)?;
+        reports_of.entry(r.recognition_id).or_default().push(r);
+    }
+    let cols: Vec<String> = REEXAM_COLUMNS
+        .split(',')
+        .map(|c| match c.trim() {
+            "content" => "'' AS content".to_string(),
+            "evaluation" => "NULL AS evaluation".to_string(),
+            other => format!("x.{other}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM reexaminations x JOIN recognitions r ON r.id = x.recognition_id
+         JOIN clusters c ON c.id = r.cluster_id {} ORDER BY x.id",
+        cols.join(", "),
+        w.sql()
+    );
+    let mut reexams_of: std::collections::HashMap<i64, Vec<Reexam>> =
+        std::collections::HashMap::new();
+    for row in w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let x = reexam_from_row(&row)?;
+        reexams_of.entry(x.recognition_id).or_default().push(x);
+    }
+    let six = today
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap_or(today);
     let mut out = Lists::default();
     for m in list_managed(conn, scope).await? {
         if !m.is_live() {
             continue;
         }
-        for d in report_schedule(conn, &m, today).await? {
+        let filed = reports_of.get(&m.id).map_or(&[][..], Vec::as_slice);
+        for d in schedule_from(&m, filed, today)? {
             if d.report.as_ref().is_some_and(|r| r.status == "submitted") {
                 out.to_review.push((m.clone(), d));
             } else if d.is_overdue() {
@@ -1970,14 +2042,13 @@ pub async fn lists(conn: &mut Conn, scope: &Scope, today: NaiveDate) -> Result<L
                 out.due_soon.push((m.clone(), d));
             }
         }
-        if let Some(r) = current_reexam(conn, &m).await?
+        if let Some(r) = reexams_of
+            .get(&m.id)
+            .and_then(|v| v.iter().find(|x| x.valid_until == m.valid_until))
             && matches!(r.status.as_str(), "submitted" | "province_checked")
         {
-            out.reexams_pending.push((m.clone(), r));
+            out.reexams_pending.push((m.clone(), r.clone()));
         }
-        let six = today
-            .checked_add_months(chrono::Months::new(6))
-            .unwrap_or(today);
         if m.valid_until <= six {
             out.expiring.push(m);
         }

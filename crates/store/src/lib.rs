@@ -16,6 +16,7 @@ pub mod dynamic;
 pub mod experts;
 pub mod jobs;
 pub mod migrate;
+pub mod monitoring;
 pub mod notices;
 pub mod notifications;
 pub mod orgs;
@@ -24,7 +25,9 @@ pub mod reference;
 pub mod reviews;
 pub mod sessions;
 pub mod testing;
+pub mod tiers;
 pub mod time;
+pub mod tokens;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -63,6 +63,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dynamic_management",
         sql: Sql::Portable(include_str!("../migrations/0005_dynamic.sql")),
     },
+    Migration {
+        version: 6,
+        name: "api_tokens",
+        sql: Sql::Portable(include_str!("../migrations/0006_api_tokens.sql")),
+    },
+    Migration {
+        version: 7,
+        name: "tiers",
+        sql: Sql::Portable(include_str!("../migrations/0007_tiers.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -417,3 +417,4 @@ both!(audit_appends_from_concurrent_transactions_stay_chained);
 
 mod dynamic;
 mod jobs;
+mod tiers;

@@ -118,6 +118,17 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The caller of an API token (`crate::tokens`): the token's creator acting for the
+    /// token's organisation, without a session; `csrf` is a value for this request only.
+    pub(crate) fn for_token(user: User, org: Org, csrf: String) -> CurrentUser {
+        CurrentUser {
+            user,
+            org,
+            csrf,
+            token_hash: String::new(),
+        }
+    }
+
     /// Checks a submitted form's CSRF token against the session's.
     pub fn check_csrf(&self, submitted: &str) -> WebResult<()> {
         if constant_time_eq(&self.csrf, submitted) {

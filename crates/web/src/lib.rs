@@ -4,7 +4,9 @@
 
 pub mod applications;
 pub mod auth;
+pub mod charts;
 pub mod clusters;
+pub mod dashboard;
 pub mod error;
 pub mod expert;
 pub mod health;
@@ -14,6 +16,8 @@ pub mod pages;
 pub mod public;
 pub mod recognitions;
 pub mod security;
+pub mod tiers;
+pub mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -87,16 +91,23 @@ pub fn router(state: AppState) -> Router {
         .route("/inbox", get(pages::inbox))
         .route("/inbox/{id}/read", post(pages::mark_read))
         .merge(clusters::routes())
+        .merge(dashboard::routes())
         .merge(applications::routes())
         .merge(ministry::routes())
         .merge(expert::routes())
         .merge(public::routes())
         .merge(recognitions::routes())
         .merge(jobs::routes())
+        .merge(tokens::routes())
+        .merge(tiers::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             health::count_requests,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            tokens::audit_writes,
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))

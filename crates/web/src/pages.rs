@@ -21,6 +21,7 @@ pub struct Viewer {
     pub is_province: bool,
     pub is_ministry: bool,
     pub is_expert: bool,
+    pub is_sysadmin: bool,
 }
 
 impl Viewer {
@@ -41,6 +42,7 @@ impl Viewer {
             is_province: u.user.has_role(jiqun_domain::role::Role::Province),
             is_ministry: u.user.has_role(jiqun_domain::role::Role::Ministry),
             is_expert: u.user.has_role(jiqun_domain::role::Role::Expert),
+            is_sysadmin: u.user.has_role(jiqun_domain::role::Role::Sysadmin),
         }
     }
 

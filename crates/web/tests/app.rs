@@ -8,8 +8,13 @@ mod support;
 mod browser;
 mod clusters_new;
 mod county_province;
+mod dashboard;
 mod dynamic;
+mod excel_pages;
 mod ministry_public;
+mod public_portal;
+mod tiers;
+mod tokens;
 
 use axum::http::StatusCode;
 use jiqun_domain::role::Role;

@@ -711,6 +711,21 @@ async fn reexamination_pass_fail_and_expiry(t: TestDb) {
     submit_reexam(&t.db, &w, fail, at(2026, 1, 14))
         .await
         .unwrap();
+    {
+        let mut conn = t.db.acquire().await.unwrap();
+        let l = dynamic::lists(&mut conn, &Scope::National, day(2026, 1, 14))
+            .await
+            .unwrap();
+        let mut pending: Vec<i64> = l.reexams_pending.iter().map(|(m, _)| m.id).collect();
+        pending.sort_unstable();
+        assert_eq!(pending, vec![pass, fail]);
+        // All three end within six months: on the expiring list.
+        assert_eq!(l.expiring.len(), 3);
+        let none = dynamic::lists(&mut conn, &w.other_province.scope, day(2026, 1, 14))
+            .await
+            .unwrap();
+        assert!(none.reexams_pending.is_empty() && none.expiring.is_empty());
+    }
 
     let mut conn = t.db.acquire().await.unwrap();
     let now = at(2026, 1, 20);
@@ -769,6 +784,15 @@ async fn reexamination_pass_fail_and_expiry(t: TestDb) {
         (m.status.as_str(), m.revoked_ground.as_deref()),
         ("revoked", Some("R1"))
     );
+    // After the revocation no report is due for the years that end later (2025, due
+    // 2026-03-31); the earlier years stay listed.
+    let years: Vec<i32> = dynamic::report_schedule(&mut conn, &m, day(2026, 6, 1))
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.year)
+        .collect();
+    assert_eq!(years, vec![2023, 2024]);
     drop(conn);
 
     // Expiry without re-examination: on valid_until still live, the day after revoked (R1).

@@ -1,5 +1,6 @@
-//! `/api/v1/applications`: the same workflow as JSON, for the session of a logged-in user.
-//! A POST must carry the session's CSRF token in `X-CSRF-Token`. Errors are
+//! `/api/v1/applications`: the same workflow as JSON, for the session of a logged-in user
+//! or an API token (`crate::tokens`). A POST with a session must carry the session's CSRF
+//! token in `X-CSRF-Token`; a token call needs none. Errors are
 //! `{"code": "...", "message": "中文"}` with 400 (bad input), 401 (not logged in),
 //! 403 (CSRF), 404 (absent or outside the caller's jurisdiction) or 409 (refused by a rule).
 
@@ -81,7 +82,10 @@ impl IntoResponse for ApiError {
 
 pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
-/// The logged-in caller; without a session the answer is 401 JSON, not a redirect.
+/// The caller: the holder of an API token (`Authorization: Bearer …`, see
+/// `crate::tokens::authenticate`: the organisation's jurisdiction, read-only tokens only
+/// for GET, no CSRF header needed) or else the logged-in user; without either the answer is
+/// 401 JSON, not a redirect.
 pub struct ApiUser(pub CurrentUser);
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -91,6 +95,12 @@ impl FromRequestParts<AppState> for ApiUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(authorization) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let authorization = authorization.clone();
+            return crate::tokens::authenticate(parts, state, &authorization)
+                .await
+                .map(ApiUser);
+        }
         match MaybeUser::from_request_parts(parts, state).await {
             Ok(MaybeUser(Some(u))) => Ok(ApiUser(u)),
             Ok(MaybeUser(None)) => Err(ApiError::new(
@@ -103,7 +113,8 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// An application (申报) as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AppJson {
     pub id: i64,
     pub cluster_id: i64,
@@ -138,15 +149,30 @@ fn app_json(a: &Application, cluster: Option<&Cluster>) -> AppJson {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Batch id (批次编号).
     #[serde(default)]
     batch: Option<String>,
+    /// Workflow state (docs/workflow.md), e.g. `submitted`.
     #[serde(default)]
     state: Option<String>,
 }
 
 /// `GET /api/v1/applications?batch=&state=`: the caller's applications.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications",
+    tag = "applications",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "申报列表（调用者管辖范围内）", body = ApplicationList),
+        (status = 400, description = "参数无效", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -168,25 +194,29 @@ pub async fn list(
     Ok(Json(serde_json::json!({"applications": items})).into_response())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ActionJson {
     action: &'static str,
     name: &'static str,
     requires_comment: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct VersionJson {
     version: i64,
     frozen: bool,
     created_at: String,
+    /// The declaration (docs/declaration.md).
+    #[schema(value_type = Object)]
     declaration: serde_json::Value,
+    /// The stored self-evaluation (docs/criteria.md).
+    #[schema(value_type = Option<Object>)]
     evaluation: Option<serde_json::Value>,
     eligible: Option<bool>,
     evaluated_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct HistoryJson {
     action: &'static str,
     from_state: &'static str,
@@ -198,7 +228,7 @@ struct HistoryJson {
     at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct DetailJson {
     #[serde(flatten)]
     application: AppJson,
@@ -261,6 +291,18 @@ async fn detail(conn: &mut Conn, user: &CurrentUser, id: i64) -> ApiResult<Detai
 
 /// `GET /api/v1/applications/{id}`: with its current version, evaluation and the steps the
 /// caller may take.
+#[utoipa::path(
+    get,
+    path = "/api/v1/applications/{id}",
+    tag = "applications",
+    params(("id" = i64, Path, description = "申报编号")),
+    responses(
+        (status = 200, description = "申报详情", body = DetailJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -271,7 +313,7 @@ pub async fn show(
     Ok(Json(detail(&mut conn, &user, id).await?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct TransitionRequest {
     action: String,
@@ -280,6 +322,25 @@ struct TransitionRequest {
 }
 
 /// `POST /api/v1/applications/{id}/transitions` `{"action": "...", "comment": "..."}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications/{id}/transitions",
+    tag = "applications",
+    params(
+        ("id" = i64, Path, description = "申报编号"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+    ),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, description = "已办理，返回办理后的申报详情", body = DetailJson),
+        (status = 400, description = "请求体或办理事项无效", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败、无权办理或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许（状态、名额、初审等），未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn transition(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -318,4 +379,124 @@ pub async fn transition(
     step(&state, &user, id, action, req.comment.as_deref()).await?;
     let mut conn = state.db.acquire().await?;
     Ok(Json(detail(&mut conn, &user, id).await?).into_response())
+}
+
+// ---- OpenAPI ------------------------------------------------------------------------------
+
+/// Every error: a machine code and a Chinese message (docs/api.md).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorJson {
+    /// e.g. `not_found`, `refused`, `csrf`, `token_read_only`.
+    pub code: String,
+    /// What is wrong and what to do, in Chinese.
+    pub message: String,
+}
+
+/// The answer of `GET /api/v1/applications`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicationList {
+    pub applications: Vec<AppJson>,
+}
+
+/// The two ways to call the API: an API token or a browser session.
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("jqt_…")
+                    .description(Some(
+                        "API 令牌（本单位在「API 令牌」页面创建）：Authorization: Bearer <令牌>。只读令牌仅可 GET；无需 CSRF。",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "jiqun_session",
+                "登录会话；写操作另须 X-CSRF-Token 请求头。",
+            ))),
+        );
+    }
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`, generated from the annotated handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "中小企业特色产业集群管理系统 API",
+        description = "申报、推荐与认定的 JSON 接口（docs/api.md）。错误一律为 {\"code\", \"message\"}。"
+    ),
+    paths(list, show, transition, crate::tokens::page, crate::tokens::create, crate::tokens::revoke),
+    components(schemas(
+        AppJson,
+        ApplicationList,
+        DetailJson,
+        VersionJson,
+        HistoryJson,
+        ActionJson,
+        TransitionRequest,
+        ErrorJson
+    )),
+    modifiers(&Security),
+    tags(
+        (name = "applications", description = "申报（第十二条、第十三条）"),
+        (name = "tokens", description = "API 令牌的管理页面（登录会话，HTML 表单）")
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi_json() -> Response {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi()).into_response()
+}
+
+/// Swagger UI at `/api/docs`, served from the vendored files (no CDN; no inline script, so
+/// the CSP of `crate::security` holds).
+pub async fn docs_index() -> Response {
+    static_file(
+        "text/html; charset=utf-8",
+        include_str!("../../static/swagger/index.html"),
+    )
+}
+
+pub async fn docs_bundle() -> Response {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/swagger/swagger-ui-bundle.js"),
+    )
+}
+
+pub async fn docs_init() -> Response {
+    static_file(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/swagger/swagger-init.js"),
+    )
+}
+
+pub async fn docs_css() -> Response {
+    static_file(
+        "text/css; charset=utf-8",
+        include_str!("../../static/swagger/swagger-ui.css"),
+    )
+}
+
+fn static_file(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }

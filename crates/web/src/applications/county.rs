@@ -293,6 +293,7 @@ fn notice_for(done: Option<&str>) -> Option<String> {
     let fixed = match done {
         "created" => Some("申报已创建。"),
         "saved" => Some("申报数据已保存。请进行自评。"),
+        "imported" => Some("已从 Excel 文件导入并保存申报数据。请进行自评。"),
         "evaluated" => Some("自评已完成，逐条结果见下方。"),
         "uploaded" => Some("佐证材料已上传。"),
         "reviewed" => Some("审查记录已保存。"),
@@ -392,6 +393,8 @@ struct EditPage {
     declaration: String,
     heading: &'static str,
     errors: Vec<ErrorRow>,
+    /// Header of the errors' location column: JSON paths, or sheet/row/column for Excel.
+    location_header: &'static str,
 }
 
 /// Only the applicant edits, and only a draft (a submitted version is frozen, SPEC §2).
@@ -475,6 +478,17 @@ fn render_edit(
     heading: &'static str,
     errors: Vec<ErrorRow>,
 ) -> WebResult<Response> {
+    render_edit_page(user, l, declaration, heading, errors, "位置（JSON 路径）")
+}
+
+fn render_edit_page(
+    user: &CurrentUser,
+    l: &Loaded,
+    declaration: String,
+    heading: &'static str,
+    errors: Vec<ErrorRow>,
+    location_header: &'static str,
+) -> WebResult<Response> {
     let status = if errors.is_empty() {
         axum::http::StatusCode::OK
     } else {
@@ -489,6 +503,7 @@ fn render_edit(
         declaration,
         heading,
         errors,
+        location_header,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -555,6 +570,166 @@ pub async fn save_declaration(
         .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to(&format!("/applications/{id}?done=saved")).into_response())
+}
+
+// ---- Excel (docs/excel.md) ----------------------------------------------------------------
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook as a download with its (Chinese) file name.
+pub(crate) fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX_TYPE));
+    if let Ok(v) = HeaderValue::from_str(&super::content_disposition(filename)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+fn export_failed(e: jiqun_xlsx::ExportError) -> WebError {
+    WebError::Internal(e.to_string())
+}
+
+/// The blank declaration workbook (instruction sheet, dropdowns, example rows), for anyone
+/// who may see the application.
+pub async fn template_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    load(&mut conn, &user.scope(), id).await?;
+    drop(conn);
+    let bytes = jiqun_xlsx::export_template(jiqun_xlsx::TemplateKind::Declaration)
+        .map_err(export_failed)?;
+    Ok(xlsx_response(bytes, "集群申报数据模板.xlsx"))
+}
+
+/// The current version's declaration as a filled workbook (the same workbook the import
+/// reads back).
+pub async fn declaration_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    let l = load(&mut conn, &user.scope(), id).await?;
+    let v = applications::version(&mut conn, l.app.id, l.app.current_version)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    drop(conn);
+    let decl = parse_declaration(&v.declaration).map_err(|errs| {
+        let first = errs
+            .first()
+            .map(|e| format!("，例如 {}：{}", e.path, e.message))
+            .unwrap_or_default();
+        WebError::Conflict(format!(
+            "第{}版申报数据尚不完整（共 {} 处问题{first}），无法导出为 Excel。请先在编辑页补全，或下载空白模板填写后导入。",
+            v.version,
+            errs.len()
+        ))
+    })?;
+    let bytes = tokio::task::spawn_blocking(move || jiqun_xlsx::export_declaration(&decl))
+        .await
+        .map_err(|e| WebError::Internal(format!("导出任务失败：{e}")))?
+        .map_err(export_failed)?;
+    let filename = format!("申报数据-{}-第{}版.xlsx", l.cluster.name, v.version);
+    Ok(xlsx_response(bytes, &filename))
+}
+
+/// Where an Excel problem is, as the user finds it: 「企业名录 第12行 C列「统一社会信用代码」（填写值「9133」）」.
+fn cell_location(e: &jiqun_xlsx::CellError) -> String {
+    let mut s = e.sheet.clone().unwrap_or_else(|| "整个文件".to_string());
+    if let Some(r) = e.row {
+        s.push_str(&format!(" 第{r}行"));
+    }
+    if let Some(c) = &e.column {
+        s.push_str(&format!(" {c}列"));
+    }
+    if let Some(f) = &e.field {
+        s.push_str(&format!("「{f}」"));
+    }
+    if let Some(v) = e.value.as_deref().filter(|v| !v.is_empty()) {
+        let shown: String = v.chars().take(40).collect();
+        let more = if v.chars().count() > 40 { "…" } else { "" };
+        s.push_str(&format!("（填写值「{shown}{more}」）"));
+    }
+    s
+}
+
+/// Upload of a filled declaration workbook: `jiqun_xlsx::import_declaration`, then exactly
+/// the JSON form's path (the same checks, the same store call; the new version needs a
+/// self-evaluation again). Any problem: every one listed by sheet, row and column, nothing
+/// saved.
+pub async fn import_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: FormData,
+) -> WebResult<Response> {
+    user.check_csrf(form.csrf())?;
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    let l = load(&mut conn, &user.scope(), id).await?;
+    ensure_editable(&user, &l.app)?;
+    let current = applications::version(&mut conn, l.app.id, l.app.current_version)
+        .await?
+        .map(|v| v.declaration)
+        .unwrap_or_default();
+    drop(conn);
+    let Some(file) = form.files("xlsx_file").next() else {
+        return Err(WebError::BadRequest(
+            "请选择要导入的 Excel 文件（.xlsx，可先下载模板填写）。".into(),
+        ));
+    };
+    let bytes = file.bytes.clone();
+    let imported = tokio::task::spawn_blocking(move || jiqun_xlsx::import_declaration(&bytes))
+        .await
+        .map_err(|e| WebError::Internal(format!("导入任务失败：{e}")))?;
+    let decl = match imported {
+        Ok(d) => d,
+        Err(errs) => {
+            let rows = errs
+                .iter()
+                .map(|e| ErrorRow {
+                    path: cell_location(e),
+                    message: e.message.clone(),
+                })
+                .collect();
+            return render_edit_page(
+                &user,
+                &l,
+                current,
+                "Excel 文件有误，未导入",
+                rows,
+                "位置（工作表 行 列）",
+            );
+        }
+    };
+    let text = jiqun_domain::generate::to_json(&decl)
+        .and_then(|v| serde_json::to_string_pretty(&v))
+        .map_err(|e| WebError::Internal(format!("导入的申报数据无法转换：{e}")))?;
+    if let Err(errors) = check_declaration(&text, &l) {
+        return render_edit(
+            &user,
+            &l,
+            text,
+            "Excel 文件中的申报数据与本申报不符，未导入",
+            errors,
+        );
+    }
+    let mut tx = state.db.begin().await?;
+    applications::save_declaration(&mut tx, &user.actor(), &l.app, &text, state.clock.now())
+        .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Redirect::to(&format!("/applications/{id}?done=imported")).into_response())
 }
 
 /// 自评: runs the criteria engine on the current version with the batch's edition and

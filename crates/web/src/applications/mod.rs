@@ -15,6 +15,7 @@
 
 pub(crate) mod api;
 mod county;
+mod exports;
 pub(crate) mod form;
 mod province;
 mod view;
@@ -41,6 +42,18 @@ pub fn routes() -> Router<AppState> {
             post(county::save_declaration),
         )
         .route(
+            "/applications/{id}/declaration.xlsx",
+            get(county::declaration_xlsx),
+        )
+        .route(
+            "/applications/{id}/declaration/xlsx",
+            post(county::import_xlsx),
+        )
+        .route(
+            "/applications/{id}/template.xlsx",
+            get(county::template_xlsx),
+        )
+        .route(
             "/applications/{id}/self-evaluation",
             post(county::self_evaluate),
         )
@@ -58,6 +71,21 @@ pub fn routes() -> Router<AppState> {
             "/province/batches/{id}/summary/export.csv",
             get(province::summary_csv),
         )
+        .route(
+            "/province/batches/{id}/summary/export.xlsx",
+            get(exports::summary_xlsx),
+        )
+        .route("/exports/clusters.csv", get(exports::clusters_csv))
+        .route("/exports/clusters.xlsx", get(exports::clusters_xlsx))
+        .route(
+            "/exports/clusters/{id}/roster.xlsx",
+            get(exports::roster_xlsx),
+        )
+        .route("/api/v1/openapi.json", get(api::openapi_json))
+        .route("/api/docs", get(api::docs_index))
+        .route("/api/docs/swagger-ui-bundle.js", get(api::docs_bundle))
+        .route("/api/docs/swagger-ui.css", get(api::docs_css))
+        .route("/api/docs/swagger-init.js", get(api::docs_init))
         .route("/api/v1/applications", get(api::list))
         .route("/api/v1/applications/{id}", get(api::show))
         .route(

@@ -193,7 +193,7 @@ struct SummaryPage {
 }
 
 /// The recommended applications of one batch in the caller's scope, by authority and rank.
-async fn summary_rows(
+pub(super) async fn summary_rows(
     state: &AppState,
     user: &CurrentUser,
     batch_id: &str,

@@ -176,6 +176,18 @@ async fn detail(
     Ok(v)
 }
 
+/// Runs one store step in its own transaction: committed if it succeeds, rolled back (so
+/// nothing changes) if it is refused or invalid.
+async fn in_tx<T>(
+    state: &AppState,
+    step: impl for<'c> AsyncFnOnce(&'c mut Conn) -> Result<T, jiqun_store::StoreError>,
+) -> ApiResult<T> {
+    let mut tx = state.db.begin().await?;
+    let out = step(&mut tx).await?;
+    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    Ok(out)
+}
+
 fn today(state: &AppState) -> chrono::NaiveDate {
     dynamic::china_today(state.clock.now())
 }
@@ -262,9 +274,10 @@ pub async fn save_report(
             message_en: String::new(),
         }]));
     }
-    let mut tx = state.db.begin().await?;
-    dynamic::save_report(&mut tx, &user.actor(), id, &raw, &parsed, now).await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    in_tx(&state, async |tx| {
+        dynamic::save_report(tx, &user.actor(), id, &raw, &parsed, now).await
+    })
+    .await?;
     respond(&state, &user, id).await
 }
 
@@ -277,9 +290,10 @@ pub async fn submit_report(
 ) -> ApiResult<Response> {
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
-    let mut tx = state.db.begin().await?;
-    dynamic::submit_report(&mut tx, &user.actor(), id, year, state.clock.now()).await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    in_tx(&state, async |tx| {
+        dynamic::submit_report(tx, &user.actor(), id, year, state.clock.now()).await
+    })
+    .await?;
     respond(&state, &user, id).await
 }
 
@@ -302,18 +316,19 @@ pub async fn review_report(
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let d: Decision = body_json(&body, r#"{"accept": true|false, "comment": "…"}"#)?;
-    let mut tx = state.db.begin().await?;
-    dynamic::review_report(
-        &mut tx,
-        &user.actor(),
-        id,
-        year,
-        d.accept,
-        &d.comment,
-        state.clock.now(),
-    )
+    in_tx(&state, async |tx| {
+        dynamic::review_report(
+            tx,
+            &user.actor(),
+            id,
+            year,
+            d.accept,
+            &d.comment,
+            state.clock.now(),
+        )
+        .await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     respond(&state, &user, id).await
 }
 
@@ -342,16 +357,10 @@ pub async fn record_change(
         r#"{"kind", "after_value", "effective_date": "YYYY-MM-DD", "description"}"#,
     )?;
     let input = ChangeInput::parse(&b.kind, &b.after_value, &b.effective_date, &b.description)?;
-    let mut tx = state.db.begin().await?;
-    dynamic::record_change(
-        &mut tx,
-        &user.actor(),
-        id,
-        &input.as_new(),
-        state.clock.now(),
-    )
+    in_tx(&state, async |tx| {
+        dynamic::record_change(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     respond(&state, &user, id).await
 }
 
@@ -380,16 +389,10 @@ pub async fn record_incident(
         r#"{"kind", "level", "occurred_on": "YYYY-MM-DD", "source", "description"}"#,
     )?;
     let input = IncidentInput::parse(&b.kind, &b.level, &b.occurred_on, &b.source, &b.description)?;
-    let mut tx = state.db.begin().await?;
-    dynamic::record_incident(
-        &mut tx,
-        &user.actor(),
-        id,
-        &input.as_new(),
-        state.clock.now(),
-    )
+    in_tx(&state, async |tx| {
+        dynamic::record_incident(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     respond(&state, &user, id).await
 }
 
@@ -414,18 +417,19 @@ pub async fn open_case(
     let id = parse_id(&id)?;
     let b: CaseBody = body_json(&body, r#"{"ground": "R1…R5", "facts", "evidence"}"#)?;
     let ground = parse_ground(&b.ground)?;
-    let mut tx = state.db.begin().await?;
-    let c = dynamic::open_case_manual(
-        &mut tx,
-        &user.actor(),
-        id,
-        ground,
-        &b.facts,
-        &b.evidence,
-        state.clock.now(),
-    )
+    let c = in_tx(&state, async |tx| {
+        dynamic::open_case_manual(
+            tx,
+            &user.actor(),
+            id,
+            ground,
+            &b.facts,
+            &b.evidence,
+            state.clock.now(),
+        )
+        .await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     Ok((StatusCode::CREATED, Json(case_json(&c))).into_response())
 }
 
@@ -444,9 +448,10 @@ pub async fn submit_reexam(
         Ok(f) => f,
         Err(errs) => return Ok(invalid(&errs)),
     };
-    let mut tx = state.db.begin().await?;
-    dynamic::submit_reexam(&mut tx, &user.actor(), id, &raw, &form, state.clock.now()).await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    in_tx(&state, async |tx| {
+        dynamic::submit_reexam(tx, &user.actor(), id, &raw, &form, state.clock.now()).await
+    })
+    .await?;
     respond(&state, &user, id).await
 }
 
@@ -470,17 +475,10 @@ pub async fn check_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    let mut tx = state.db.begin().await?;
-    dynamic::check_reexam(
-        &mut tx,
-        &user.actor(),
-        id,
-        b.pass,
-        &b.reason,
-        state.clock.now(),
-    )
+    in_tx(&state, async |tx| {
+        dynamic::check_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     respond(&state, &user, id).await
 }
 
@@ -495,17 +493,10 @@ pub async fn decide_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    let mut tx = state.db.begin().await?;
-    dynamic::decide_reexam(
-        &mut tx,
-        &user.actor(),
-        id,
-        b.pass,
-        &b.reason,
-        state.clock.now(),
-    )
+    in_tx(&state, async |tx| {
+        dynamic::decide_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     respond(&state, &user, id).await
 }
 
@@ -526,10 +517,10 @@ pub async fn case_opinion(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: OpinionBody = body_json(&body, r#"{"opinion": "…"}"#)?;
-    let mut tx = state.db.begin().await?;
-    let c = dynamic::province_opinion(&mut tx, &user.actor(), id, &b.opinion, state.clock.now())
-        .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
+    let c = in_tx(&state, async |tx| {
+        dynamic::province_opinion(tx, &user.actor(), id, &b.opinion, state.clock.now()).await
+    })
+    .await?;
     Ok(Json(case_json(&c)).into_response())
 }
 
@@ -551,17 +542,18 @@ pub async fn case_decide(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: CaseDecision = body_json(&body, r#"{"revoke": true|false, "reason": "…"}"#)?;
-    let mut tx = state.db.begin().await?;
-    let c = dynamic::decide_case(
-        &mut tx,
-        &user.actor(),
-        id,
-        b.revoke,
-        &b.reason,
-        state.clock.now(),
-    )
+    let c = in_tx(&state, async |tx| {
+        dynamic::decide_case(
+            tx,
+            &user.actor(),
+            id,
+            b.revoke,
+            &b.reason,
+            state.clock.now(),
+        )
+        .await
+    })
     .await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
     Ok(Json(case_json(&c)).into_response())
 }
 

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/recognitions/{id}/changes", post(pages::record_change))
         .route("/recognitions/{id}/incidents", post(pages::record_incident))
         .route("/recognitions/{id}/cases", post(pages::open_case))
+        .route("/recognitions/{id}/files/{file}", get(pages::download))
         .route("/recognitions/{id}/reexam", post(pages::submit_reexam))
         .route("/recognitions/{id}/reexam/check", post(pages::check_reexam))
         .route(

@@ -172,6 +172,8 @@ pub struct ChangeLine {
 }
 
 pub struct IncidentLine {
+    /// (attachment id, file name)
+    pub files: Vec<(i64, String)>,
     pub occurred_on: String,
     pub kind: String,
     pub level: String,
@@ -299,18 +301,23 @@ async fn render_show(
             description: c.description.clone(),
         })
         .collect();
-    let incidents = dynamic::incidents(&mut conn, m.id)
-        .await?
-        .iter()
-        .map(|i| IncidentLine {
+    let mut incidents = Vec::new();
+    for i in dynamic::incidents(&mut conn, m.id).await? {
+        let files = jiqun_store::attachments::list(&mut conn, "incident", i.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.filename))
+            .collect();
+        incidents.push(IncidentLine {
+            files,
             occurred_on: i.occurred_on.to_string(),
             kind: dynamic::incident_kind_zh(&i.kind).into(),
             level: dynamic::incident_level_zh(&i.level).into(),
             source: i.source.clone(),
             description: i.description.clone(),
             serious: i.serious,
-        })
-        .collect();
+        });
+    }
     let cases = dynamic::cases(&mut conn, m.id)
         .await?
         .iter()
@@ -766,14 +773,102 @@ pub async fn record_incident(
         Err(e) => return with_error(&state, &user, id, e, Flash::default()).await,
     };
     let now = state.clock.now();
-    step!(state, user, id, "incidents", |tx| dynamic::record_incident(
-        &mut tx,
-        &user.actor(),
-        id,
-        &input.as_new(),
-        now
+    let actor = user.actor();
+    let files_dir = state.config.files_dir.clone();
+    step!(state, user, id, "incidents", |tx| {
+        let incident = dynamic::record_incident(&mut tx, &actor, id, &input.as_new(), now).await?;
+        keep_files(
+            &mut tx,
+            &files_dir,
+            &actor,
+            &form,
+            "incident",
+            incident.id,
+            id,
+            now,
+        )
+        .await?;
+    })
+}
+
+/// Keeps the files uploaded under `files` as evidence of an incident or a case, in the
+/// step's transaction (a bad file refuses the whole step).
+#[allow(clippy::too_many_arguments)]
+async fn keep_files(
+    tx: &mut jiqun_store::Conn,
+    files_dir: &std::path::Path,
+    actor: &jiqun_store::applications::Actor,
+    form: &FormData,
+    owner_type: &str,
+    owner_id: i64,
+    recognition_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    for f in form.files("files") {
+        jiqun_store::attachments::store(
+            tx,
+            files_dir,
+            actor.into(),
+            &jiqun_store::attachments::NewFile {
+                owner_type,
+                owner_id,
+                version: None,
+                filename: &f.filename,
+                bytes: &f.bytes,
+                audit_object_type: "recognition",
+                audit_object_id: recognition_id.to_string(),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `GET /recognitions/{id}/files/{file}`: a file of one of the recognition's incidents or
+/// cases (404 outside the caller's jurisdiction or for another recognition's file).
+pub async fn download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, file)): Path<(String, String)>,
+) -> WebResult<Response> {
+    let scope = require_official(&user)?;
+    let (id, file) = (parse_id(&id)?, parse_id(&file)?);
+    let mut conn = state.db.acquire().await?;
+    let m = dynamic::managed(&mut conn, &scope, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let att = jiqun_store::attachments::get(&mut conn, file)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let belongs = match att.owner_type.as_str() {
+        "incident" => dynamic::incidents(&mut conn, m.id)
+            .await?
+            .iter()
+            .any(|i| i.id == att.owner_id),
+        "case" => dynamic::cases(&mut conn, m.id)
+            .await?
+            .iter()
+            .any(|c| c.id == att.owner_id),
+        _ => false,
+    };
+    if !belongs {
+        return Err(WebError::NotFound);
+    }
+    drop(conn);
+    let bytes = jiqun_store::attachments::read(&state.config.files_dir, &att).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, att.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::applications::content_disposition(&att.filename),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
     )
-    .await?)
+        .into_response())
 }
 
 /// `POST /recognitions/{id}/cases` (province, ministry).
@@ -794,16 +889,13 @@ pub async fn open_case(
         form.trimmed("evidence").to_string(),
     );
     let now = state.clock.now();
-    step!(state, user, id, "cases", |tx| dynamic::open_case_manual(
-        &mut tx,
-        &user.actor(),
-        id,
-        ground,
-        &facts,
-        &evidence,
-        now
-    )
-    .await?)
+    let actor = user.actor();
+    let files_dir = state.config.files_dir.clone();
+    step!(state, user, id, "cases", |tx| {
+        let case =
+            dynamic::open_case_manual(&mut tx, &actor, id, ground, &facts, &evidence, now).await?;
+        keep_files(&mut tx, &files_dir, &actor, &form, "case", case.id, id, now).await?;
+    })
 }
 
 /// `POST /recognitions/{id}/reexam` (county): the 复核 form as JSON (file or text).
@@ -920,6 +1012,7 @@ pub async fn decide_reexam(
 #[template(path = "case.html")]
 struct CasePage {
     viewer: Viewer,
+    files: Vec<(i64, String)>,
     c: Case,
     m: Managed,
     authority: String,
@@ -937,8 +1030,14 @@ async fn render_case(
     let (c, m) = dynamic::case(&mut conn, &scope, id)
         .await?
         .ok_or(WebError::NotFound)?;
+    let files = jiqun_store::attachments::list(&mut conn, "case", c.id)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.filename))
+        .collect();
     let page = CasePage {
         viewer: Viewer::of(user),
+        files,
         authority: authority_name(&m.authority_code),
         c,
         m,

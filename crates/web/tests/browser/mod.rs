@@ -301,8 +301,11 @@ async fn seed(app: &TestApp) -> i64 {
         Some("330000"),
     )
     .await;
+    app.org("MIIT", "工业和信息化部", OrgKind::Ministry, None)
+        .await;
     app.user("yongkang", "330784", Role::County).await;
     app.user("zhejiang", "330000", Role::Province).await;
+    app.user("miit", "MIIT", Role::Ministry).await;
     let mut conn = app.db.acquire().await.unwrap();
     batches::insert(
         &mut conn,
@@ -431,6 +434,32 @@ async fn county_submits_and_province_recommends(p: &Page, artifacts: &Path) -> S
     Ok(id)
 }
 
+/// Each role's monitoring dashboard and dynamic-management lists as a director sees them:
+/// rendered by Chromium (server-side SVG, no script), one screenshot per page.
+async fn dashboards(p: &Page, artifacts: &Path) -> Step {
+    // The previous flow ends logged in as the province.
+    p.open("/").await?;
+    p.logout().await?;
+    for (user, scope) in [
+        ("yongkang", "永康市经济和信息化局"),
+        ("zhejiang", "浙江"),
+        ("miit", "全国"),
+    ] {
+        p.login(user).await?;
+        p.open("/dashboard").await?;
+        p.expect("监测看板").await?;
+        p.expect(scope).await?;
+        p.screenshot(&artifacts.join(format!("dashboard-{user}.png")))
+            .await?;
+        p.open("/recognitions").await?;
+        p.expect("认定后管理").await?;
+        p.screenshot(&artifacts.join(format!("recognitions-{user}.png")))
+            .await?;
+        p.logout().await?;
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn county_submits_and_province_recommends_in_chromium() {
     let chromedriver = program("CHROMEDRIVER", &["chromedriver"]);
@@ -468,7 +497,10 @@ async fn county_submits_and_province_recommends_in_chromium() {
         base,
     };
 
-    let outcome = county_submits_and_province_recommends(&page, &artifacts).await;
+    let outcome = match county_submits_and_province_recommends(&page, &artifacts).await {
+        Ok(id) => dashboards(&page, &artifacts).await.map(|()| id),
+        Err(e) => Err(e),
+    };
     if outcome.is_err() {
         let _ = page.screenshot(&artifacts.join("failure.png")).await;
     }

@@ -470,3 +470,76 @@ async fn annual_report_by_excel(app: TestApp) {
     );
 }
 crate::both!(annual_report_by_excel);
+
+async fn incident_files_are_kept_and_scoped(app: TestApp) {
+    let (yiwu, _, _) = crate::seed(&app).await;
+    let rec = recognise(&app, yiwu).await;
+    let zhejiang = app.login("zhejiang").await;
+    let ningbo = app.login("ningbo").await;
+    let path = format!("/recognitions/{rec}/incidents");
+    let fields = [
+        ("csrf", zhejiang.csrf.as_str()),
+        ("kind", "environment"),
+        ("level", "larger"),
+        ("occurred_on", "2026-01-05"),
+        ("source", "生态环境局通报"),
+        ("description", "较大环境污染事故"),
+    ];
+    // A file that is not what its name says refuses the whole step.
+    let r = crate::county_province::post_multipart(
+        &app,
+        &path,
+        &zhejiang,
+        &fields,
+        &[("files", "通报.pdf", b"MZ\x90\x00 not a pdf")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let (_, d) = api(
+        &app,
+        "GET",
+        &format!("/api/v1/recognitions/{rec}"),
+        None,
+        &zhejiang,
+    )
+    .await;
+    assert_eq!(d["incidents"].as_array().map(Vec::len), Some(0), "{d}");
+    // A real PDF is kept with the incident (which opens an R5 candidate).
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    let r = crate::county_province::post_multipart(
+        &app,
+        &path,
+        &zhejiang,
+        &fields,
+        &[("files", "通报.pdf", pdf)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app
+        .get(&format!("/recognitions/{rec}"), Some(&zhejiang.cookie))
+        .await;
+    let link = page
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with(&format!("/recognitions/{rec}/files/")))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let r = app.get(&link, Some(&zhejiang.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with("%PDF-1.4"));
+    assert_eq!(
+        app.get(&link, Some(&ningbo.cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let (_, d) = api(
+        &app,
+        "GET",
+        &format!("/api/v1/recognitions/{rec}"),
+        None,
+        &zhejiang,
+    )
+    .await;
+    assert_eq!(d["cases"][0]["ground"], "R5");
+}
+crate::both!(incident_files_are_kept_and_scoped);
