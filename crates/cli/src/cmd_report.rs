@@ -81,7 +81,7 @@ pub async fn run(cmd: ReportCommand) -> anyhow::Result<ExitCode> {
         ));
     }
     let db = args.db.connect().await?;
-    let today = jiqun_store::dynamic::china_today(SystemClock.now());
+    let today = SystemClock.today();
     let mut conn = db
         .acquire()
         .await

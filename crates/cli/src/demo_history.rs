@@ -91,7 +91,7 @@ async fn file_report(
     when: DateTime<Utc>,
 ) -> anyhow::Result<()> {
     let raw = report(cluster, year, (rec as u64) * 31 + year as u64)?;
-    let parsed = rules::parse_annual_report(&raw, dynamic::china_today(when))
+    let parsed = rules::parse_annual_report(&raw, jiqun_domain::clock::china_date(when))
         .map_err(|e| anyhow::anyhow!("演示年度报告无效：{e:?}"))?;
     let mut tx = db.begin().await?;
     dynamic::save_report(&mut tx, county, rec, &raw, &parsed, when).await?;

@@ -12,13 +12,18 @@ pub fn china_offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
 }
 
+/// The China calendar date (UTC+8) of an instant: the date every deadline refers to.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&china_offset()).date_naive()
+}
+
 pub trait Clock: Send + Sync {
     /// The current instant.
     fn now(&self) -> DateTime<Utc>;
 
     /// Today's date in China (UTC+8), which is the date every deadline refers to.
     fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&china_offset()).date_naive()
+        china_date(self.now())
     }
 }
 

@@ -16,7 +16,7 @@ use crate::applications::Actor;
 use crate::audit::{self, NewEvent};
 use crate::{Conn, Result, Scope, StoreError, time};
 use chrono::{DateTime, NaiveDate, Utc};
-use jiqun_domain::clock::china_offset;
+use jiqun_domain::clock::china_date;
 use jiqun_domain::criteria::{self, Edition, Lang};
 use jiqun_domain::declaration::{IncidentKind, IncidentLevel};
 use jiqun_domain::dynamic::{
@@ -25,11 +25,6 @@ use jiqun_domain::dynamic::{
 use jiqun_domain::role::Role;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-
-/// The China calendar date of an instant (deadlines are China dates).
-pub fn china_today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&china_offset()).date_naive()
-}
 
 /// A recognition with what dynamic management needs of its cluster and batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,7 +358,7 @@ pub async fn save_report(
                 .join("、")
         )));
     }
-    let today = china_today(now);
+    let today = china_date(now);
     if !rules::year_has_ended(year, today) {
         return Err(StoreError::Invalid(format!(
             "year：{year}年度尚未结束，{}年1月1日起才能填报",
@@ -460,7 +455,7 @@ pub async fn submit_report(
             r.status_zh()
         )));
     }
-    let late = china_today(now) > r.due_date;
+    let late = china_date(now) > r.due_date;
     sqlx::query(
         "UPDATE annual_reports SET status = 'submitted', submitted_at = $1, updated_at = $1, late = $2
          WHERE id = $3 AND status = 'draft'",
@@ -706,7 +701,7 @@ pub async fn record_change(
     require_live(&m)?;
     let after = require_reason(c.after_value, "变动后内容")?;
     let description = c.description.trim().to_string();
-    if c.effective_date > china_today(now) + chrono::Days::new(366) {
+    if c.effective_date > china_date(now) + chrono::Days::new(366) {
         return Err(StoreError::Invalid(
             "effective_date：生效日期不能晚于一年以后".into(),
         ));
@@ -925,7 +920,7 @@ pub async fn record_incident(
         .await?
         .ok_or(StoreError::NotFound)?;
     require_live(&m)?;
-    if i.occurred_on > china_today(now) {
+    if i.occurred_on > china_date(now) {
         return Err(StoreError::Invalid(
             "occurred_on：发生日期不能晚于今天".into(),
         ));
@@ -1118,6 +1113,14 @@ pub async fn case(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<(Cas
         .map(|m| (c, m)))
 }
 
+/// A case just written (no scope: the caller has already checked it).
+async fn case_by_id(conn: &mut Conn, id: i64) -> Result<Case> {
+    case(conn, &Scope::National, id)
+        .await?
+        .map(|(c, _)| c)
+        .ok_or(StoreError::NotFound)
+}
+
 /// Opens a case unless one with the same key exists (the sweep runs every day). Returns
 /// the case id and whether it is new.
 #[allow(clippy::too_many_arguments)]
@@ -1232,10 +1235,7 @@ pub async fn open_case_manual(
         now,
     )
     .await?;
-    case(conn, &Scope::National, id)
-        .await?
-        .map(|(c, _)| c)
-        .ok_or(StoreError::NotFound)
+    case_by_id(conn, id).await
 }
 
 /// The province's opinion on a pending case (its check of the facts); a candidate becomes
@@ -1289,10 +1289,7 @@ pub async fn province_opinion(
         now,
     )
     .await?;
-    case(conn, &Scope::National, c.id)
-        .await?
-        .map(|(c, _)| c)
-        .ok_or(StoreError::NotFound)
+    case_by_id(conn, c.id).await
 }
 
 /// The ministry decides a case: revoke (ends the recognition; public revocation list) or
@@ -1357,10 +1354,34 @@ pub async fn decide_case(
             .await?;
         }
     }
-    case(conn, &Scope::National, c.id)
-        .await?
-        .map(|(c, _)| c)
-        .ok_or(StoreError::NotFound)
+    case_by_id(conn, c.id).await
+}
+
+/// Revokes under R1 (第十七条（一）: re-examination failed, or not applied for by the end of
+/// validity) on a case recorded as decided at once: the facts leave nothing to weigh.
+/// Returns whether the case is new.
+async fn revoke_r1(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    m: &Managed,
+    ref_key: &str,
+    facts: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let (case_id, new) =
+        open_case(conn, actor, m, Ground::R1, ref_key, "open", facts, "", now).await?;
+    sqlx::query(
+        "UPDATE revocation_cases SET status = 'revoked', decision_reason = $1, decided_by = $2,
+             decided_at = $3 WHERE id = $4",
+    )
+    .bind(facts)
+    .bind(actor.map_or("system", |a| a.username.as_str()))
+    .bind(time::to_text(now))
+    .bind(case_id)
+    .execute(&mut *conn)
+    .await?;
+    revoke_recognition(conn, actor, m, Ground::R1, facts, now).await?;
+    Ok(new)
 }
 
 async fn revoke_recognition(
@@ -1371,7 +1392,7 @@ async fn revoke_recognition(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let today = china_today(now);
+    let today = china_date(now);
     let done = sqlx::query(
         "UPDATE recognitions SET status = 'revoked', revoked_on = $1, revoked_ground = $2
          WHERE id = $3 AND status IN ('active', 'extended')",
@@ -1571,7 +1592,7 @@ pub async fn submit_reexam(
         .await?
         .ok_or(StoreError::NotFound)?;
     require_live(&m)?;
-    let today = china_today(now);
+    let today = china_date(now);
     if !rules::reexam_open(m.valid_until, m.reexam_window_months, today) {
         return Err(refused(format!(
             "复核申请期为 {} 至 {}（有效期届满前 {} 个月），今天 {} 不在申请期内",
@@ -1787,29 +1808,15 @@ pub async fn decide_reexam(
         }
     } else {
         let facts = format!("经复核未通过：{reason}");
-        let (case_id, _) = open_case(
+        revoke_r1(
             conn,
             Some(actor),
             &m,
-            Ground::R1,
             &format!("reexam:{}", r.id),
-            "open",
             &facts,
-            "",
             now,
         )
         .await?;
-        sqlx::query(
-            "UPDATE revocation_cases SET status = 'revoked', decision_reason = $1, decided_by = $2,
-                 decided_at = $3 WHERE id = $4",
-        )
-        .bind(&facts)
-        .bind(&actor.username)
-        .bind(time::to_text(now))
-        .bind(case_id)
-        .execute(&mut *conn)
-        .await?;
-        revoke_recognition(conn, Some(actor), &m, Ground::R1, &facts, now).await?;
     }
     reexams(conn, m.id)
         .await?
@@ -1838,7 +1845,7 @@ pub async fn sweep(conn: &mut Conn, now: DateTime<Utc>) -> Result<()> {
 }
 
 pub async fn sweep_counted(conn: &mut Conn, now: DateTime<Utc>) -> Result<SweepOutcome> {
-    let today = china_today(now);
+    let today = china_date(now);
     let mut out = SweepOutcome::default();
     let live: Vec<Managed> = list_managed(conn, &Scope::National)
         .await?
@@ -1857,31 +1864,18 @@ pub async fn sweep_counted(conn: &mut Conn, now: DateTime<Utc>) -> Result<SweepO
                     m.valid_until,
                     Ground::R1.article()
                 );
-                let (case_id, new) = open_case(
+                if revoke_r1(
                     conn,
                     None,
                     &m,
-                    Ground::R1,
                     &format!("expiry:{}", m.valid_until),
-                    "open",
                     &facts,
-                    "",
                     now,
                 )
-                .await?;
-                if new {
+                .await?
+                {
                     out.cases_opened += 1;
                 }
-                sqlx::query(
-                    "UPDATE revocation_cases SET status = 'revoked', decision_reason = $1, decided_by = 'system',
-                         decided_at = $2 WHERE id = $3",
-                )
-                .bind(&facts)
-                .bind(time::to_text(now))
-                .bind(case_id)
-                .execute(&mut *conn)
-                .await?;
-                revoke_recognition(conn, None, &m, Ground::R1, &facts, now).await?;
                 out.revoked += 1;
             }
             continue;

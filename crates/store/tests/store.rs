@@ -417,4 +417,5 @@ both!(audit_appends_from_concurrent_transactions_stay_chained);
 
 mod dynamic;
 mod jobs;
+mod support;
 mod tiers;

@@ -14,7 +14,6 @@ use crate::error::{WebError, WebResult};
 use crate::pages::Viewer;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Router, routing::get};
 use chrono::NaiveDate;
@@ -722,7 +721,7 @@ async fn page(
 ) -> WebResult<Response> {
     let scope = viewer_scope(&user)?;
     let c = chosen(&scope, &q)?;
-    let today = jiqun_store::dynamic::china_today(state.clock.now());
+    let today = state.clock.today();
     let mut conn = state.db.acquire().await?;
     let d = load(
         &mut conn,
@@ -836,7 +835,7 @@ async fn download(
     let scope = viewer_scope(&user)?;
     let key = file.strip_suffix(".xlsx").ok_or(WebError::NotFound)?;
     let c = chosen(&scope, &q)?;
-    let today = jiqun_store::dynamic::china_today(state.clock.now());
+    let today = state.clock.today();
     let mut conn = state.db.acquire().await?;
     let national = scope == Scope::National;
     let d = load(&mut conn, &scope, &c.filters, today, &[part_of(key)]).await?;
@@ -855,17 +854,9 @@ async fn download(
         &filter_text(&c.filters, &titles),
         today,
     )?;
-    let disposition = format!("attachment; filename=\"dashboard-{key}.xlsx\"");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+    Ok(crate::download::private_file(
         bytes,
-    )
-        .into_response())
+        crate::download::XLSX,
+        &format!("dashboard-{key}.xlsx"),
+    ))
 }

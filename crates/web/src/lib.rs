@@ -7,6 +7,7 @@ pub mod auth;
 pub mod charts;
 pub mod clusters;
 pub mod dashboard;
+pub mod download;
 pub mod error;
 pub mod expert;
 pub mod health;

@@ -15,7 +15,7 @@ use askama::Template;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
@@ -1150,42 +1150,11 @@ async fn objection_file(
         .ok_or(WebError::NotFound)?;
     drop(conn);
     let bytes = attachments::read(&state.config.files_dir, &att).await?;
-    let mut resp = bytes.into_response();
-    let headers = resp.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&att.content_type)
-            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&content_disposition(&att.filename)) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(resp)
-}
-
-/// RFC 6266 / 5987 `Content-Disposition` for a file name with Chinese characters.
-fn content_disposition(filename: &str) -> String {
-    let mut encoded = String::with_capacity(filename.len() * 3);
-    for b in filename.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(char::from(b));
-            }
-            _ => encoded.push_str(&format!("%{b:02X}")),
-        }
-    }
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    Ok(crate::download::private_file(
+        bytes,
+        &att.content_type,
+        &att.filename,
+    ))
 }
 
 pub struct OutcomeRow {

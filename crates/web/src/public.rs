@@ -825,21 +825,6 @@ pub(crate) fn csv_document(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// A download with a content type and a (Chinese) file name.
-pub(crate) fn download(
-    body: impl IntoResponse,
-    content_type: &'static str,
-    filename: &str,
-) -> Response {
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(v) = HeaderValue::from_str(&crate::applications::content_disposition(filename)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
-}
-
 fn open_row_fields(r: &OpenRow) -> Vec<String> {
     vec![
         r.recognition_id.to_string(),
@@ -874,7 +859,11 @@ async fn open_data_csv(
         &header,
         &rows.iter().map(open_row_fields).collect::<Vec<_>>(),
     );
-    Ok(download(body, "text/csv; charset=utf-8", "clusters.csv"))
+    Ok(crate::download::file(
+        body,
+        "text/csv; charset=utf-8",
+        "clusters.csv",
+    ))
 }
 
 async fn open_data_json(

@@ -15,10 +15,11 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
+use jiqun_domain::clock::china_date;
 use jiqun_domain::role::Role;
+use jiqun_store::StoreError;
 use jiqun_store::clusters::{self, Tier};
 use jiqun_store::tiers::{self, Entry, EntryStatus, HistoryItem};
-use jiqun_store::{StoreError, dynamic::china_today};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -102,7 +103,7 @@ pub async fn library_page(State(state): State<AppState>, user: CurrentUser) -> W
     };
     let page = LibraryPage {
         viewer: Viewer::of(&user),
-        today: china_today(state.clock.now()).to_string(),
+        today: state.clock.today().to_string(),
         proposed: pick(EntryStatus::Proposed),
         in_library: pick(EntryStatus::InLibrary),
         promoted: pick(EntryStatus::Promoted),
@@ -121,7 +122,7 @@ pub async fn accept(
     let id = parse_id(&id)?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    tiers::accept(&mut tx, &user.actor(), id, china_today(now), now).await?;
+    tiers::accept(&mut tx, &user.actor(), id, china_date(now), now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to("/province/library").into_response())
 }
@@ -141,7 +142,7 @@ pub async fn withdraw(
         &user.actor(),
         id,
         form.trimmed("reasons"),
-        china_today(now),
+        china_date(now),
         now,
     )
     .await?;
@@ -171,7 +172,7 @@ pub async fn recognise(
         id,
         on,
         form.trimmed("decision_no"),
-        china_today(now),
+        china_date(now),
         now,
     )
     .await?;
@@ -238,7 +239,7 @@ pub async fn propose(
         &user.actor(),
         cluster_id,
         form.trimmed("reasons"),
-        china_today(now),
+        china_date(now),
         now,
     )
     .await?;

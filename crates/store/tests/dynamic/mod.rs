@@ -3,7 +3,8 @@
 //! cases, re-examinations that pass and fail, expiry without re-examination, and the
 //! refused paths (wrong role, another jurisdiction, a year not yet ended, no reasons).
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use crate::support::{actor, at, day, org};
+use chrono::{DateTime, NaiveDate, Utc};
 use jiqun_domain::declaration::{IncidentKind, IncidentLevel};
 use jiqun_domain::dynamic::{self as rules, ChangeKind};
 use jiqun_domain::generate::{GenerateParams, generate_one, to_json};
@@ -12,80 +13,16 @@ use jiqun_store::applications::{self, Actor};
 use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::clusters::{self, NewCluster, Tier};
 use jiqun_store::dynamic::{self, NewChange, NewIncident};
-use jiqun_store::orgs::{self, NewOrg, OrgKind};
+use jiqun_store::orgs::{self, OrgKind};
 use jiqun_store::testing::TestDb;
-use jiqun_store::{Conn, Db, Scope, StoreError, audit, jobs, migrate, users};
+use jiqun_store::{Db, Scope, StoreError, audit, jobs, migrate};
 use serde_json::{Value, json};
-
-/// 09:00 China time on a date.
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 1, 0, 0).unwrap()
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 struct World {
     county: Actor,
     province: Actor,
     other_province: Actor,
     ministry: Actor,
-}
-
-async fn org(conn: &mut Conn, code: &str, kind: OrgKind, authority: Option<&str>) -> i64 {
-    let division = (kind == OrgKind::County).then_some(code);
-    orgs::insert(
-        conn,
-        &NewOrg {
-            code,
-            name: code,
-            kind,
-            division_code: division,
-            authority_code: authority,
-        },
-        at(2022, 1, 1),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn actor(
-    conn: &mut Conn,
-    name: &'static str,
-    org_id: i64,
-    code: &str,
-    role: Role,
-    scope: Scope,
-) -> Actor {
-    let roles: &'static [Role] = match role {
-        Role::County => &[Role::County],
-        Role::Province => &[Role::Province],
-        _ => &[Role::Ministry],
-    };
-    let u = users::insert(
-        conn,
-        &users::NewUser {
-            username: name,
-            display_name: name,
-            org_id,
-            password_hash: "x",
-            home_province: None,
-            roles,
-        },
-        at(2022, 1, 1),
-    )
-    .await
-    .unwrap();
-    Actor {
-        user_id: u.id,
-        username: name.into(),
-        org_id,
-        org_code: code.into(),
-        roles: vec![role],
-        scope,
-    }
 }
 
 async fn world(db: &Db) -> World {
@@ -96,42 +33,10 @@ async fn world(db: &Db) -> World {
     let js = org(&mut conn, "320000", OrgKind::Province, Some("320000")).await;
     let yw = org(&mut conn, "330782", OrgKind::County, Some("330000")).await;
     World {
-        county: actor(
-            &mut conn,
-            "yiwu",
-            yw,
-            "330782",
-            Role::County,
-            Scope::County("330782".into()),
-        )
-        .await,
-        province: actor(
-            &mut conn,
-            "zhejiang",
-            zj,
-            "330000",
-            Role::Province,
-            Scope::Authority("330000".into()),
-        )
-        .await,
-        other_province: actor(
-            &mut conn,
-            "jiangsu",
-            js,
-            "320000",
-            Role::Province,
-            Scope::Authority("320000".into()),
-        )
-        .await,
-        ministry: actor(
-            &mut conn,
-            "miit",
-            miit,
-            orgs::MINISTRY_CODE,
-            Role::Ministry,
-            Scope::National,
-        )
-        .await,
+        county: actor(&mut conn, "yiwu", yw, "330782", Role::County).await,
+        province: actor(&mut conn, "zhejiang", zj, "330000", Role::Province).await,
+        other_province: actor(&mut conn, "jiangsu", js, "320000", Role::Province).await,
+        ministry: actor(&mut conn, "miit", miit, orgs::MINISTRY_CODE, Role::Ministry).await,
     }
 }
 
@@ -237,7 +142,7 @@ async fn save_and_submit(
     now: DateTime<Utc>,
 ) -> dynamic::AnnualReportRow {
     let raw = report_json(year);
-    let parsed = rules::parse_annual_report(&raw, dynamic::china_today(now)).unwrap();
+    let parsed = rules::parse_annual_report(&raw, jiqun_domain::clock::china_date(now)).unwrap();
     let mut tx = db.begin().await.unwrap();
     dynamic::save_report(&mut tx, &w.county, rec, &raw, &parsed, now)
         .await

@@ -2,7 +2,8 @@
 //! library entry to provincial recognition with its history, `P.provincial` decided by the
 //! record (a false claim flagged), jurisdiction, and the reasons that must be given.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use crate::support::{actor, at, day, org};
+use chrono::NaiveDate;
 use jiqun_domain::criteria::{Evaluation, Severity, Status};
 use jiqun_domain::declaration::Declaration;
 use jiqun_domain::generate::{GenerateParams, generate_one};
@@ -10,71 +11,16 @@ use jiqun_domain::role::Role;
 use jiqun_store::applications::{self, Actor};
 use jiqun_store::batches::{self, Batch, NewBatch};
 use jiqun_store::clusters::{self, NewCluster, Tier};
-use jiqun_store::orgs::{self, NewOrg, OrgKind};
+use jiqun_store::orgs::OrgKind;
 use jiqun_store::testing::TestDb;
 use jiqun_store::tiers::{self, EntryStatus};
-use jiqun_store::{Conn, Db, Scope, StoreError, migrate, users};
-
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 1, 0, 0).unwrap()
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
+use jiqun_store::{Conn, Db, Scope, StoreError, migrate};
 
 struct World {
     county: Actor,
     other_county: Actor,
     province: Actor,
     other_province: Actor,
-}
-
-async fn org(conn: &mut Conn, code: &str, kind: OrgKind, authority: Option<&str>) -> i64 {
-    let division = (kind == OrgKind::County).then_some(code);
-    orgs::insert(
-        conn,
-        &NewOrg {
-            code,
-            name: code,
-            kind,
-            division_code: division,
-            authority_code: authority,
-        },
-        at(2023, 1, 1),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
-async fn actor(conn: &mut Conn, name: &'static str, org_id: i64, code: &str, role: Role) -> Actor {
-    let (roles, scope): (&'static [Role], Scope) = match role {
-        Role::County => (&[Role::County], Scope::County(code.into())),
-        _ => (&[Role::Province], Scope::Authority(code.into())),
-    };
-    let u = users::insert(
-        conn,
-        &users::NewUser {
-            username: name,
-            display_name: name,
-            org_id,
-            password_hash: "x",
-            home_province: None,
-            roles,
-        },
-        at(2023, 1, 1),
-    )
-    .await
-    .unwrap();
-    Actor {
-        user_id: u.id,
-        username: name.into(),
-        org_id,
-        org_code: code.into(),
-        roles: vec![role],
-        scope,
-    }
 }
 
 async fn world(db: &Db) -> World {

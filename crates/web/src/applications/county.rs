@@ -13,7 +13,6 @@ use crate::error::{WebError, WebResult};
 use crate::pages::Viewer;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiqun_domain::criteria::{Edition, Lang, evaluate, parse_declaration};
 use jiqun_domain::declaration::Declaration;
@@ -574,21 +573,9 @@ pub async fn save_declaration(
 
 // ---- Excel (docs/excel.md) ----------------------------------------------------------------
 
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// A workbook as a download with its (Chinese) file name.
 pub(crate) fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX_TYPE));
-    if let Ok(v) = HeaderValue::from_str(&super::content_disposition(filename)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    resp
+    crate::download::private_file(bytes, crate::download::XLSX, filename)
 }
 
 fn export_failed(e: jiqun_xlsx::ExportError) -> WebError {
@@ -878,21 +865,11 @@ pub async fn download(
     }
     drop(conn);
     let bytes = attachments::read(&state.config.files_dir, &att).await?;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&att.content_type)
-            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&super::content_disposition(&att.filename)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    Ok(crate::download::private_file(
+        bytes,
+        &att.content_type,
+        &att.filename,
+    ))
 }
 
 // ---- versions -----------------------------------------------------------------------------

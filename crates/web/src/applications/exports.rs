@@ -10,7 +10,7 @@ use super::{authority_name, place_name};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{WebError, WebResult};
-use crate::public::{csv_document, download};
+use crate::public::csv_document;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use jiqun_domain::criteria::parse_declaration;
@@ -206,16 +206,11 @@ pub async fn clusters_csv(
     Query(f): Query<ClusterFilter>,
 ) -> WebResult<Response> {
     let rows = cluster_rows(&state, &user, &f).await?;
-    let mut resp = download(
+    Ok(crate::download::private_file(
         csv_document(&CLUSTER_HEADER, &rows),
         "text/csv; charset=utf-8",
         "集群名单.csv",
-    );
-    resp.headers_mut().insert(
-        axum::http::header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    ))
 }
 
 /// `/exports/clusters.xlsx`: the same as a workbook.

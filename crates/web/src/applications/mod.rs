@@ -185,27 +185,3 @@ pub(crate) fn authority_name(code: &str) -> String {
         .map(|a| a.name.to_string())
         .unwrap_or_else(|| code.to_string())
 }
-
-/// RFC 6266 / 5987 `Content-Disposition` for a file name with Chinese characters.
-pub(crate) fn content_disposition(filename: &str) -> String {
-    let mut encoded = String::with_capacity(filename.len() * 3);
-    for b in filename.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(char::from(b));
-            }
-            _ => encoded.push_str(&format!("%{b:02X}")),
-        }
-    }
-    let ascii: String = filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}

@@ -12,7 +12,6 @@ use crate::error::{WebError, WebResult};
 use crate::pages::Viewer;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiqun_domain::role::Role;
 use jiqun_domain::workflow::AppState as WfState;
@@ -354,18 +353,9 @@ pub async fn summary_csv(
         );
     }
     let filename = format!("推荐汇总表-{}-批次{}.csv", batch.year, batch.id);
-    let mut resp = out.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&super::content_disposition(&filename)) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(resp)
+    Ok(crate::download::private_file(
+        out,
+        "text/csv; charset=utf-8",
+        &filename,
+    ))
 }

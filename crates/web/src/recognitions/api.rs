@@ -176,22 +176,6 @@ async fn detail(
     Ok(v)
 }
 
-/// Runs one store step in its own transaction: committed if it succeeds, rolled back (so
-/// nothing changes) if it is refused or invalid.
-async fn in_tx<T>(
-    state: &AppState,
-    step: impl for<'c> AsyncFnOnce(&'c mut Conn) -> Result<T, jiqun_store::StoreError>,
-) -> ApiResult<T> {
-    let mut tx = state.db.begin().await?;
-    let out = step(&mut tx).await?;
-    tx.commit().await.map_err(jiqun_store::StoreError::from)?;
-    Ok(out)
-}
-
-fn today(state: &AppState) -> chrono::NaiveDate {
-    dynamic::china_today(state.clock.now())
-}
-
 /// `GET /api/v1/recognitions`: the caller's recognitions.
 pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
@@ -212,14 +196,14 @@ pub async fn show(
 ) -> ApiResult<Response> {
     let id = parse_id(&id)?;
     let mut conn = state.db.acquire().await?;
-    Ok(Json(detail(&mut conn, &user.scope(), id, today(&state)).await?).into_response())
+    Ok(Json(detail(&mut conn, &user.scope(), id, state.clock.today()).await?).into_response())
 }
 
 /// `GET /api/v1/watch`: due soon, overdue, to review, expiring within 6 months, open cases,
 /// pending re-examinations.
 pub async fn watch(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
-    let l = dynamic::lists(&mut conn, &user.scope(), today(&state)).await?;
+    let l = dynamic::lists(&mut conn, &user.scope(), state.clock.today()).await?;
     let dues = |v: &[(Managed, dynamic::ReportDue)]| -> Vec<Value> {
         v.iter()
             .map(|(m, d)| {
@@ -247,7 +231,7 @@ pub async fn watch(State(state): State<AppState>, ApiUser(user): ApiUser) -> Api
 
 async fn respond(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
-    Ok(Json(detail(&mut conn, &user.scope(), id, today(state)).await?).into_response())
+    Ok(Json(detail(&mut conn, &user.scope(), id, state.clock.today()).await?).into_response())
 }
 
 /// `PUT /api/v1/recognitions/{id}/annual-reports/{year}`: saves the draft (body: the annual
@@ -263,7 +247,7 @@ pub async fn save_report(
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let raw: Value = body_json(&body, "对象（年度培育情况）")?;
     let now = state.clock.now();
-    let parsed = match rules::parse_annual_report(&raw, dynamic::china_today(now)) {
+    let parsed = match rules::parse_annual_report(&raw, jiqun_domain::clock::china_date(now)) {
         Ok(p) => p,
         Err(errs) => return Ok(invalid(&errs)),
     };
@@ -274,7 +258,7 @@ pub async fn save_report(
             message_en: String::new(),
         }]));
     }
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::save_report(tx, &user.actor(), id, &raw, &parsed, now).await
     })
     .await?;
@@ -290,7 +274,7 @@ pub async fn submit_report(
 ) -> ApiResult<Response> {
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::submit_report(tx, &user.actor(), id, year, state.clock.now()).await
     })
     .await?;
@@ -316,7 +300,7 @@ pub async fn review_report(
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let d: Decision = body_json(&body, r#"{"accept": true|false, "comment": "…"}"#)?;
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::review_report(
             tx,
             &user.actor(),
@@ -357,7 +341,7 @@ pub async fn record_change(
         r#"{"kind", "after_value", "effective_date": "YYYY-MM-DD", "description"}"#,
     )?;
     let input = ChangeInput::parse(&b.kind, &b.after_value, &b.effective_date, &b.description)?;
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::record_change(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
     .await?;
@@ -389,7 +373,7 @@ pub async fn record_incident(
         r#"{"kind", "level", "occurred_on": "YYYY-MM-DD", "source", "description"}"#,
     )?;
     let input = IncidentInput::parse(&b.kind, &b.level, &b.occurred_on, &b.source, &b.description)?;
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::record_incident(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
     .await?;
@@ -417,7 +401,7 @@ pub async fn open_case(
     let id = parse_id(&id)?;
     let b: CaseBody = body_json(&body, r#"{"ground": "R1…R5", "facts", "evidence"}"#)?;
     let ground = parse_ground(&b.ground)?;
-    let c = in_tx(&state, async |tx| {
+    let c = super::in_tx(&state.db, async |tx| {
         dynamic::open_case_manual(
             tx,
             &user.actor(),
@@ -448,7 +432,7 @@ pub async fn submit_reexam(
         Ok(f) => f,
         Err(errs) => return Ok(invalid(&errs)),
     };
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::submit_reexam(tx, &user.actor(), id, &raw, &form, state.clock.now()).await
     })
     .await?;
@@ -475,7 +459,7 @@ pub async fn check_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::check_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
     .await?;
@@ -493,7 +477,7 @@ pub async fn decide_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    in_tx(&state, async |tx| {
+    super::in_tx(&state.db, async |tx| {
         dynamic::decide_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
     .await?;
@@ -517,7 +501,7 @@ pub async fn case_opinion(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: OpinionBody = body_json(&body, r#"{"opinion": "…"}"#)?;
-    let c = in_tx(&state, async |tx| {
+    let c = super::in_tx(&state.db, async |tx| {
         dynamic::province_opinion(tx, &user.actor(), id, &b.opinion, state.clock.now()).await
     })
     .await?;
@@ -542,7 +526,7 @@ pub async fn case_decide(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: CaseDecision = body_json(&body, r#"{"revoke": true|false, "reason": "…"}"#)?;
-    let c = in_tx(&state, async |tx| {
+    let c = super::in_tx(&state.db, async |tx| {
         dynamic::decide_case(
             tx,
             &user.actor(),

@@ -97,6 +97,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/revoked", get(api::revoked))
 }
 
+/// Runs one store step in its own transaction: committed if it succeeds, rolled back (so
+/// nothing changes) if it is refused or invalid. Pages and API both go through it.
+async fn in_tx<T>(
+    db: &jiqun_store::Db,
+    step: impl for<'c> AsyncFnOnce(&'c mut jiqun_store::Conn) -> Result<T, jiqun_store::StoreError>,
+) -> Result<T, jiqun_store::StoreError> {
+    let mut tx = db.begin().await?;
+    let out = step(&mut tx).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 fn parse_id(s: &str) -> WebResult<i64> {
     s.parse().map_err(|_| WebError::NotFound)
 }

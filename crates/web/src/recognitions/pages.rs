@@ -3,7 +3,7 @@
 //! problem listed and the text kept, so nothing typed is lost.
 
 use super::{
-    CHANGE_KINDS, ChangeInput, INCIDENT_KINDS, INCIDENT_LEVELS, IncidentInput, parse_ground,
+    CHANGE_KINDS, ChangeInput, INCIDENT_KINDS, INCIDENT_LEVELS, IncidentInput, in_tx, parse_ground,
     parse_id, parse_year,
 };
 use crate::AppState;
@@ -14,13 +14,12 @@ use crate::error::{WebError, WebResult};
 use crate::pages::Viewer;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiqun_domain::criteria::InputError;
 use jiqun_domain::dynamic::{self as rules, Ground};
 use jiqun_domain::role::Role;
 use jiqun_store::dynamic::{self, Case, Managed, Reexam, ReportDue};
-use jiqun_store::{Scope, StoreError};
+use jiqun_store::{Conn, Scope, StoreError};
 use serde_json::{Value, json};
 
 /// One row of a list.
@@ -96,7 +95,7 @@ fn require_official(user: &CurrentUser) -> WebResult<Scope> {
 /// `GET /recognitions`: 认定后管理 — the watch lists and every recognition in scope.
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
     let scope = require_official(&user)?;
-    let today = dynamic::china_today(state.clock.now());
+    let today = state.clock.today();
     let mut conn = state.db.acquire().await?;
     let l = dynamic::lists(&mut conn, &scope, today).await?;
     let dues = |v: &[(Managed, ReportDue)]| -> Vec<Row> {
@@ -246,7 +245,7 @@ async fn render_show(
     flash: Flash,
 ) -> WebResult<Response> {
     let scope = require_official(user)?;
-    let today = dynamic::china_today(state.clock.now());
+    let today = state.clock.today();
     let mut conn = state.db.acquire().await?;
     let m = dynamic::managed(&mut conn, &scope, id)
         .await?
@@ -513,7 +512,7 @@ async fn save_parsed_report(
         ..Flash::default()
     };
     let now = state.clock.now();
-    let parsed = match rules::parse_annual_report(&raw, dynamic::china_today(now)) {
+    let parsed = match rules::parse_annual_report(&raw, jiqun_domain::clock::china_date(now)) {
         Ok(p) if p.year == year => p,
         Ok(p) => {
             let msg = format!("year：报告年度 {} 与所选年度 {year} 不一致", p.year);
@@ -531,12 +530,11 @@ async fn save_parsed_report(
             .await;
         }
     };
-    let result: Result<(), StoreError> = async {
-        let mut tx = state.db.begin().await?;
-        dynamic::save_report(&mut tx, &user.actor(), id, &raw, &parsed, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    let result = in_tx(&state.db, async |tx| {
+        dynamic::save_report(tx, &user.actor(), id, &raw, &parsed, now)
+            .await
+            .map(drop)
+    })
     .await;
     match result {
         Ok(()) => Ok(back(id, "reports")),
@@ -571,37 +569,25 @@ pub async fn report_xlsx(
             .map_err(|e| WebError::Internal(format!("生成年度报告模板失败：{e:?}")))?,
     };
     let filename = format!("{}-{year}年度培育情况.xlsx", m.cluster_name);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::applications::content_disposition(&filename),
-            ),
-        ],
+    Ok(crate::download::private_file(
         bytes,
-    )
-        .into_response())
+        crate::download::XLSX,
+        &filename,
+    ))
 }
 
 /// Runs one store step in a transaction; a refusal re-renders the page with the reason.
-macro_rules! step {
-    ($state:expr, $user:expr, $id:expr, $anchor:expr, |$tx:ident| $body:expr) => {{
-        let result: Result<(), StoreError> = async {
-            let mut $tx = $state.db.begin().await?;
-            $body;
-            $tx.commit().await?;
-            Ok(())
-        }
-        .await;
-        match result {
-            Ok(()) => Ok(back($id, $anchor)),
-            Err(e) => with_error(&$state, &$user, $id, e.into(), Flash::default()).await,
-        }
-    }};
+async fn step(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    anchor: &str,
+    body: impl for<'c> AsyncFnOnce(&'c mut Conn) -> Result<(), StoreError>,
+) -> WebResult<Response> {
+    match in_tx(&state.db, body).await {
+        Ok(()) => Ok(back(id, anchor)),
+        Err(e) => with_error(state, user, id, e.into(), Flash::default()).await,
+    }
 }
 
 /// `POST /recognitions/{id}/reports/{year}/submit` (county).
@@ -614,14 +600,12 @@ pub async fn submit_report(
     user.check_csrf(form.csrf())?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let now = state.clock.now();
-    step!(state, user, id, "reports", |tx| dynamic::submit_report(
-        &mut tx,
-        &user.actor(),
-        id,
-        year,
-        now
-    )
-    .await?)
+    step(&state, &user, id, "reports", async |tx| {
+        dynamic::submit_report(tx, &user.actor(), id, year, now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// `POST /recognitions/{id}/reports/{year}/review` (province): `decision` accept | return.
@@ -644,16 +628,12 @@ pub async fn review_report(
     };
     let comment = form.trimmed("comment").to_string();
     let now = state.clock.now();
-    step!(state, user, id, "reports", |tx| dynamic::review_report(
-        &mut tx,
-        &user.actor(),
-        id,
-        year,
-        accept,
-        &comment,
-        now
-    )
-    .await?)
+    step(&state, &user, id, "reports", async |tx| {
+        dynamic::review_report(tx, &user.actor(), id, year, accept, &comment, now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// `GET /recognitions/{id}/reports/{year}/json`: the saved report, or a starting point built
@@ -672,20 +652,11 @@ pub async fn report_json(
     let body = serde_json::to_string_pretty(&report_value(&mut conn, &m, year).await?)
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let filename = format!("annual-report-{}-{year}.json", m.id);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/json; charset=utf-8".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
+    Ok(crate::download::private_file(
         body,
-    )
-        .into_response())
+        "application/json; charset=utf-8",
+        &filename,
+    ))
 }
 
 /// The saved report for `year`, or a starting point built from the cluster's last
@@ -743,14 +714,12 @@ pub async fn record_change(
         Err(e) => return with_error(&state, &user, id, e, Flash::default()).await,
     };
     let now = state.clock.now();
-    step!(state, user, id, "changes", |tx| dynamic::record_change(
-        &mut tx,
-        &user.actor(),
-        id,
-        &input.as_new(),
-        now
-    )
-    .await?)
+    step(&state, &user, id, "changes", async |tx| {
+        dynamic::record_change(tx, &user.actor(), id, &input.as_new(), now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// `POST /recognitions/{id}/incidents` (province, ministry).
@@ -775,10 +744,10 @@ pub async fn record_incident(
     let now = state.clock.now();
     let actor = user.actor();
     let files_dir = state.config.files_dir.clone();
-    step!(state, user, id, "incidents", |tx| {
-        let incident = dynamic::record_incident(&mut tx, &actor, id, &input.as_new(), now).await?;
+    step(&state, &user, id, "incidents", async |tx| {
+        let incident = dynamic::record_incident(tx, &actor, id, &input.as_new(), now).await?;
         keep_files(
-            &mut tx,
+            tx,
             &files_dir,
             &actor,
             &form,
@@ -788,7 +757,9 @@ pub async fn record_incident(
             now,
         )
         .await?;
+        Ok(())
     })
+    .await
 }
 
 /// Keeps the files uploaded under `files` as evidence of an incident or a case, in the
@@ -857,18 +828,11 @@ pub async fn download(
     }
     drop(conn);
     let bytes = jiqun_store::attachments::read(&state.config.files_dir, &att).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, att.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                crate::applications::content_disposition(&att.filename),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
+    Ok(crate::download::private_file(
         bytes,
-    )
-        .into_response())
+        &att.content_type,
+        &att.filename,
+    ))
 }
 
 /// `POST /recognitions/{id}/cases` (province, ministry).
@@ -891,11 +855,13 @@ pub async fn open_case(
     let now = state.clock.now();
     let actor = user.actor();
     let files_dir = state.config.files_dir.clone();
-    step!(state, user, id, "cases", |tx| {
+    step(&state, &user, id, "cases", async |tx| {
         let case =
-            dynamic::open_case_manual(&mut tx, &actor, id, ground, &facts, &evidence, now).await?;
-        keep_files(&mut tx, &files_dir, &actor, &form, "case", case.id, id, now).await?;
+            dynamic::open_case_manual(tx, &actor, id, ground, &facts, &evidence, now).await?;
+        keep_files(tx, &files_dir, &actor, &form, "case", case.id, id, now).await?;
+        Ok(())
     })
+    .await
 }
 
 /// `POST /recognitions/{id}/reexam` (county): the 复核 form as JSON (file or text).
@@ -939,12 +905,11 @@ pub async fn submit_reexam(
         }
     };
     let now = state.clock.now();
-    let result: Result<(), StoreError> = async {
-        let mut tx = state.db.begin().await?;
-        dynamic::submit_reexam(&mut tx, &user.actor(), id, &raw, &parsed, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    let result = in_tx(&state.db, async |tx| {
+        dynamic::submit_reexam(tx, &user.actor(), id, &raw, &parsed, now)
+            .await
+            .map(drop)
+    })
     .await;
     match result {
         Ok(()) => Ok(back(id, "reexam")),
@@ -974,15 +939,12 @@ pub async fn check_reexam(
     let pass = pass_field(&form)?;
     let reason = form.trimmed("reason").to_string();
     let now = state.clock.now();
-    step!(state, user, id, "reexam", |tx| dynamic::check_reexam(
-        &mut tx,
-        &user.actor(),
-        id,
-        pass,
-        &reason,
-        now
-    )
-    .await?)
+    step(&state, &user, id, "reexam", async |tx| {
+        dynamic::check_reexam(tx, &user.actor(), id, pass, &reason, now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 /// `POST /recognitions/{id}/reexam/decide` (ministry).
@@ -997,15 +959,12 @@ pub async fn decide_reexam(
     let pass = pass_field(&form)?;
     let reason = form.trimmed("reason").to_string();
     let now = state.clock.now();
-    step!(state, user, id, "reexam", |tx| dynamic::decide_reexam(
-        &mut tx,
-        &user.actor(),
-        id,
-        pass,
-        &reason,
-        now
-    )
-    .await?)
+    step(&state, &user, id, "reexam", async |tx| {
+        dynamic::decide_reexam(tx, &user.actor(), id, pass, &reason, now)
+            .await
+            .map(drop)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -1083,12 +1042,11 @@ pub async fn case_opinion(
     let id = parse_id(&id)?;
     let opinion = form.trimmed("opinion").to_string();
     let now = state.clock.now();
-    let result = async {
-        let mut tx = state.db.begin().await?;
-        dynamic::province_opinion(&mut tx, &user.actor(), id, &opinion, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    let result = in_tx(&state.db, async |tx| {
+        dynamic::province_opinion(tx, &user.actor(), id, &opinion, now)
+            .await
+            .map(drop)
+    })
     .await;
     case_step(&state, &user, id, result).await
 }
@@ -1113,12 +1071,11 @@ pub async fn case_decide(
     };
     let reason = form.trimmed("reason").to_string();
     let now = state.clock.now();
-    let result = async {
-        let mut tx = state.db.begin().await?;
-        dynamic::decide_case(&mut tx, &user.actor(), id, revoke, &reason, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
+    let result = in_tx(&state.db, async |tx| {
+        dynamic::decide_case(tx, &user.actor(), id, revoke, &reason, now)
+            .await
+            .map(drop)
+    })
     .await;
     case_step(&state, &user, id, result).await
 }
