@@ -3,6 +3,7 @@
 mod cmd_evaluate;
 mod cmd_excel;
 mod cmd_generate;
+mod cmd_load;
 mod cmd_report;
 mod demo;
 mod demo_history;
@@ -51,6 +52,8 @@ enum Command {
     Evaluate(cmd_evaluate::EvaluateArgs),
     /// 生成合成申报数据（JSON lines），用于测试与基准
     Generate(cmd_generate::GenerateArgs),
+    /// 向空数据库写入生成的认定集群、申报数据和年度报告（用于仪表板与评估报告的性能测量）
+    LoadGenerated(cmd_load::LoadArgs),
     /// 导出 Excel：空白模板（含下拉列表与填表说明）或填好的申报数据表、年度报告
     #[command(subcommand)]
     Export(cmd_excel::ExportCommand),
@@ -74,6 +77,9 @@ fn main() -> ExitCode {
         Command::Backup(args) => env::runtime().and_then(|rt| rt.block_on(ops::backup(args))),
         Command::Evaluate(args) => cmd_evaluate::run(args),
         Command::Generate(args) => cmd_generate::run(args),
+        Command::LoadGenerated(args) => {
+            env::runtime().and_then(|rt| rt.block_on(cmd_load::run(args)))
+        }
         Command::Export(cmd) => cmd_excel::export(cmd),
         Command::Import(args) => cmd_excel::import(args),
         Command::Report(cmd) => env::runtime().and_then(|rt| rt.block_on(cmd_report::run(cmd))),

@@ -534,3 +534,49 @@ fn excel_import_of_a_broken_file_exits_2_and_writes_nothing() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(d);
 }
+
+#[test]
+fn load_generated_fills_an_empty_database_once_and_the_report_reads_it() {
+    let d = tempdir("load");
+    let dir = d.to_str().unwrap();
+    let o = jiqun(&[
+        "load-generated",
+        "--data-dir",
+        dir,
+        "--clusters",
+        "4",
+        "--enterprises",
+        "5",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Two clusters in the 2022 batch (reports 2023–2025), two in 2024 (report 2025).
+    assert!(
+        stdout(&o).contains("已写入 4 个认定集群（每个 5 家企业、5 年数据）和 8 份年度报告"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("已写入 4/4 个集群"), "{}", stderr(&o));
+
+    // A second load into the same database is refused and writes nothing.
+    let o = jiqun(&["load-generated", "--data-dir", dir, "--clusters", "1"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已有集群"), "{}", stderr(&o));
+
+    let o = jiqun(&["load-generated", "--data-dir", dir, "--years", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--years"), "{}", stderr(&o));
+
+    let out = d.join("report.docx");
+    let o = jiqun(&[
+        "report",
+        "assessment",
+        "--year",
+        "2025",
+        "--data-dir",
+        dir,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+}
