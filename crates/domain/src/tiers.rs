@@ -321,7 +321,8 @@ mod tests {
         less.remove(&uscc_key(&missing.uscc));
         let ev = outreach_eval(&less);
         let v = ev.verdict(POLICY).unwrap();
-        assert_eq!(v.status, Status::Fail, "{}", v.explanation);
+        // C8.policy is soft: unmet is a warning to reviewers, not a hard failure.
+        assert_eq!(v.status, Status::Warning, "{}", v.explanation);
         assert!(v.explanation.contains("尚未覆盖 1 家"), "{}", v.explanation);
         assert!(v.explanation.contains(&missing.uscc), "{}", v.explanation);
         assert!(v.explanation.contains(&missing.name), "{}", v.explanation);

@@ -826,7 +826,8 @@ async fn outreach_coverage_per_enterprise_with_the_batch_date_and_all_or_nothing
     assert_eq!(provincial(&ev), Status::Pass);
     assert!(!claim_flagged(&ev));
     let (status, text) = policy_verdict(&ev);
-    assert_eq!(status, Status::Fail, "{text}");
+    // Soft criterion: not met is a warning.
+    assert_eq!(status, Status::Warning, "{text}");
     let last = &decl.enterprises[11];
     assert!(
         text.contains("尚未覆盖 1 家") && text.contains(&last.uscc) && text.contains(&last.name),
@@ -850,7 +851,7 @@ async fn outreach_coverage_per_enterprise_with_the_batch_date_and_all_or_nothing
     let ev = tiers::evaluate_with_record(&mut conn, id, &b, &decl)
         .await
         .unwrap();
-    assert_eq!(policy_verdict(&ev).0, Status::Fail);
+    assert_eq!(policy_verdict(&ev).0, Status::Warning);
     // ...reached by another policy on the batch date itself, it does: all reached passes.
     let p2 = outreach::create(
         &mut conn,

@@ -285,7 +285,8 @@ async fn coverage_per_enterprise_csv_and_jurisdiction(app: TestApp) {
     assert_eq!(all.len(), 12);
     let ev = evaluate(&app, &county, id).await;
     let v = verdict(&ev, "C8.policy");
-    assert_eq!(v["status"], "fail", "{v}");
+    // A soft criterion: not met is a warning to reviewers.
+    assert_eq!(v["status"], "warning", "{v}");
     let text = v["explanation"].as_str().unwrap();
     assert!(text.contains("尚未覆盖 1 家"), "{text}");
     assert!(
