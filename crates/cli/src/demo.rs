@@ -621,7 +621,6 @@ fn print_logins(db: &DbArgs, summary: &Summary) {
 /// applications at different steps, each taken through the real workflow functions so the
 /// audit chain and the inboxes are as they would be.
 async fn seed_workflow(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
-    use jiqun_domain::criteria::{self, Lang};
     use jiqun_domain::generate::{GenerateParams, generate_one, to_json};
     use jiqun_domain::workflow::Action;
     use jiqun_store::applications;
@@ -688,9 +687,24 @@ async fn seed_workflow(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
         decl.cluster.provincial_cluster = true;
         let json = serde_json::to_string_pretty(&to_json(&decl)?)?;
         let app = applications::create(&mut tx, &county, cluster.id, batch.id, &json, now).await?;
-        let edition =
-            criteria::builtin_edition_for(&decl).map_err(|e| anyhow::anyhow!("演示数据：{e:?}"))?;
-        let eval = criteria::evaluate(&decl, edition, Lang::Zh);
+        // The province's list of clusters it recognised before jiqun: the first two are on
+        // it; the third claims provincial status the record does not show, so reviewers see
+        // the X.provincial_claim flag (issue 8).
+        if i < 2 {
+            let province = actor(&mut tx, province_user(&cluster.authority_code)).await?;
+            jiqun_store::tiers::record_prior(
+                &mut tx,
+                &province,
+                cluster.id,
+                chrono::NaiveDate::from_ymd_opt(2021, 6, 30).unwrap_or(today),
+                &format!("省级集群认定文件〔2021〕{}号", 10 + i),
+                today,
+                now,
+            )
+            .await?;
+        }
+        let eval =
+            jiqun_store::tiers::evaluate_with_record(&mut tx, cluster.id, &batch, &decl).await?;
         applications::record_evaluation(
             &mut tx,
             &app,

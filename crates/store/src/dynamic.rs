@@ -17,7 +17,7 @@ use crate::audit::{self, NewEvent};
 use crate::{Conn, Result, Scope, StoreError, time};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiqun_domain::clock::china_date;
-use jiqun_domain::criteria::{self, Edition, Lang};
+use jiqun_domain::criteria::Edition;
 use jiqun_domain::declaration::{IncidentKind, IncidentLevel};
 use jiqun_domain::dynamic::{
     self as rules, AnnualReport, ChangeKind, Deadline, Ground, ReexamForm,
@@ -227,7 +227,15 @@ fn link(m: &Managed) -> String {
     format!("/recognitions/{}", m.id)
 }
 
-fn evaluate(decl: &jiqun_domain::declaration::Declaration) -> Result<(String, bool)> {
+/// Evaluates the declaration of a report with the one evaluation of a known cluster
+/// (`crate::tiers::evaluate_on`): `P.provincial` from the tier record and `C8.policy` from
+/// the policy outreach register, both as of `on`.
+async fn evaluate(
+    conn: &mut Conn,
+    cluster_id: i64,
+    on: NaiveDate,
+    decl: &jiqun_domain::declaration::Declaration,
+) -> Result<(String, bool)> {
     let edition = Edition::builtin(&decl.edition).ok_or_else(|| {
         StoreError::Invalid(format!(
             "edition：未知的认定标准版本「{}」（可选：{}）",
@@ -235,7 +243,7 @@ fn evaluate(decl: &jiqun_domain::declaration::Declaration) -> Result<(String, bo
             Edition::builtin_ids().join("、")
         ))
     })?;
-    let ev = criteria::evaluate(decl, edition, Lang::Zh);
+    let ev = crate::tiers::evaluate_on(conn, cluster_id, edition, on, false, decl).await?;
     let json = serde_json::to_string(&ev)
         .map_err(|e| StoreError::Corrupt(format!("评价结果无法序列化：{e}")))?;
     Ok((json, ev.eligible))
@@ -372,7 +380,12 @@ pub async fn save_report(
         )));
     }
     let due = m.report_due(year)?;
-    let (evaluation, eligible) = evaluate(&parsed.declaration)?;
+    // The record and the outreach register as of the end of the report year (or of the
+    // recognition, if it ends within the year).
+    let on = NaiveDate::from_ymd_opt(year, 12, 31)
+        .unwrap_or(today)
+        .min(m.valid_until);
+    let (evaluation, eligible) = evaluate(conn, m.cluster_id, on, &parsed.declaration).await?;
     let content = raw.to_string();
     let existing = report(conn, m.id, year).await?;
     let stamp = time::to_text(now);
@@ -1611,7 +1624,7 @@ pub async fn submit_reexam(
     if let Some(r) = current_reexam(conn, &m).await? {
         return Err(refused(format!("本期复核已提交（{}）", r.status_zh())));
     }
-    let (evaluation, eligible) = evaluate(&form.declaration)?;
+    let (evaluation, eligible) = evaluate(conn, m.cluster_id, today, &form.declaration).await?;
     let rate = rules::achievement_rate(&form.progress).map(|r| r.round_dp(4).to_string());
     let stamp = time::to_text(now);
     let row = sqlx::query(

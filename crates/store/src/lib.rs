@@ -20,6 +20,7 @@ pub mod monitoring;
 pub mod notices;
 pub mod notifications;
 pub mod orgs;
+pub mod outreach;
 pub mod recognitions;
 pub mod reference;
 pub mod reviews;

@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tiers",
         sql: Sql::Portable(include_str!("../migrations/0007_tiers.sql")),
     },
+    Migration {
+        version: 9,
+        name: "outreach",
+        sql: Sql::Portable(include_str!("../migrations/0009_outreach.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -673,7 +673,8 @@ pub fn batch_date(batch: &Batch) -> NaiveDate {
 
 /// Evaluates a declaration with the batch's edition, `P.provincial` decided from the record
 /// on [`batch_date`] and the batch's `first_batch` flag; a false claim is flagged as
-/// `X.provincial_claim` (see `jiqun_domain::tiers`).
+/// `X.provincial_claim` (see `jiqun_domain::tiers`); `C8.policy` from the policy outreach
+/// register (see [`evaluate_on`]).
 pub async fn evaluate_with_record(
     conn: &mut Conn,
     cluster_id: i64,
@@ -686,14 +687,174 @@ pub async fn evaluate_with_record(
             batch.edition
         ))
     })?;
-    let holds = holds_provincial_on(conn, cluster_id, batch_date(batch)).await?;
-    Ok(jiqun_domain::tiers::evaluate_with_record(
+    evaluate_on(
+        conn,
+        cluster_id,
+        edition,
+        batch_date(batch),
+        batch.first_batch,
+        decl,
+    )
+    .await
+}
+
+/// The one evaluation of a declaration of a cluster the system knows, used by every caller
+/// (self-evaluation, the API, annual reports, re-examinations, the demo): the tier record
+/// on `on` decides `P.provincial` (and a false claim is flagged as `X.provincial_claim`),
+/// and the policy outreach register (reaches dated on or before `on`) decides `C8.policy`,
+/// naming the roster enterprises not yet reached (`crate::outreach`).
+pub async fn evaluate_on(
+    conn: &mut Conn,
+    cluster_id: i64,
+    edition: &Edition,
+    on: NaiveDate,
+    first_batch: bool,
+    decl: &Declaration,
+) -> Result<Evaluation> {
+    let holds = holds_provincial_on(conn, cluster_id, on).await?;
+    let reached = crate::outreach::reached(conn, cluster_id, on).await?;
+    Ok(jiqun_domain::tiers::evaluate_on(
         decl,
         edition,
         jiqun_domain::tiers::Record {
             holds_provincial: holds,
-            first_batch: batch.first_batch,
+            first_batch,
+            on,
         },
+        Some(&reached),
         Lang::Zh,
     ))
+}
+
+/// A provincial recognition made before jiqun (real provinces already keep lists), recorded
+/// by the province with its date and document number: from `on` the cluster holds provincial
+/// status for 第十二条. Refused for a cluster with an open library entry (record it there),
+/// one already recorded as provincial, and a date after today. Audited
+/// (`prior_provincial_recognition`) and written as a `tier_events` row.
+pub async fn record_prior(
+    conn: &mut Conn,
+    actor: &Actor,
+    cluster_id: i64,
+    on: NaiveDate,
+    decision_no: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    require_role(actor, Role::Province, "登记既有省级认定")?;
+    let decision_no = required_text(
+        decision_no,
+        "认定文号",
+        "请填写省级认定文件的文号，例如「浙经信企业〔2021〕30号」",
+    )?;
+    if on > today {
+        return Err(StoreError::Invalid(format!(
+            "「认定日期」{on} 晚于今天（{today}）：请填写省级认定文件的印发日期"
+        )));
+    }
+    let cluster = clusters::get(conn, &actor.scope, cluster_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let recorded: Option<(String,)> = sqlx::query_as(
+        "SELECT on_date FROM tier_events WHERE cluster_id = $1 AND source = 'provincial_recognition'
+         ORDER BY id LIMIT 1",
+    )
+    .bind(cluster.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((d,)) = recorded {
+        return Err(StoreError::Conflict(format!(
+            "集群「{}」已登记省级认定（{d}），无需重复登记",
+            cluster.name
+        )));
+    }
+    let open: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM cultivation_entries WHERE cluster_id = $1
+           AND status IN ('proposed', 'in_library')",
+    )
+    .bind(cluster.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if open.is_some() {
+        return Err(StoreError::Refused(format!(
+            "集群「{}」在培育库中有待办记录，请在「省级集群培育库」中登记省级认定",
+            cluster.name
+        )));
+    }
+    let decision = format!("既有省级认定（{decision_no}），在本系统启用前作出");
+    sqlx::query(
+        "INSERT INTO tier_events (cluster_id, entry_id, from_tier, to_tier, on_date, decision,
+             actor_user_id, actor, actor_org, source, created_at)
+         VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, 'provincial_recognition', $9)",
+    )
+    .bind(cluster.id)
+    .bind(cluster.tier.as_str())
+    .bind(Tier::Provincial.as_str())
+    .bind(time::date_to_text(on))
+    .bind(decision.as_str())
+    .bind(actor.user_id)
+    .bind(actor.username.as_str())
+    .bind(actor.org_code.as_str())
+    .bind(time::to_text(now))
+    .execute(&mut *conn)
+    .await?;
+    if matches!(cluster.tier, Tier::Candidate | Tier::Library) {
+        sqlx::query("UPDATE clusters SET tier = $1 WHERE id = $2")
+            .bind(Tier::Provincial.as_str())
+            .bind(cluster.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::append(
+        conn,
+        &NewEvent {
+            actor_user_id: Some(actor.user_id),
+            actor: &actor.username,
+            actor_org: &actor.org_code,
+            action: "prior_provincial_recognition",
+            object_type: "cluster",
+            object_id: cluster.id.to_string(),
+            before_state: Some(cluster.tier.as_str()),
+            after_state: Some(Tier::Provincial.as_str()),
+            comment: Some(&decision),
+            detail: serde_json::json!({
+                "on": time::date_to_text(on),
+                "decision_no": decision_no,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Provincial recognitions recorded in `scope` (library promotions and prior ones), as
+/// (cluster id, cluster name, county code, date, decision), newest first.
+pub async fn provincial_recognitions(
+    conn: &mut Conn,
+    scope: &Scope,
+) -> Result<Vec<(i64, String, String, NaiveDate, String)>> {
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "c.authority_code", "c.county_code");
+    w.raw("t.source = 'provincial_recognition'");
+    let sql = format!(
+        "SELECT c.id, c.name, c.county_code, t.on_date, t.decision FROM tier_events t
+         JOIN clusters c ON c.id = t.cluster_id {} ORDER BY t.on_date DESC, t.id DESC",
+        w.sql()
+    );
+    let rows = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let on: String = r.try_get("on_date")?;
+            Ok((
+                r.try_get("id")?,
+                r.try_get("name")?,
+                r.try_get("county_code")?,
+                time::date_from_text(&on)?,
+                r.try_get("decision")?,
+            ))
+        })
+        .collect()
 }

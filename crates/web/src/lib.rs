@@ -13,6 +13,7 @@ pub mod expert;
 pub mod health;
 pub mod jobs;
 pub mod ministry;
+pub mod outreach;
 pub mod pages;
 pub mod public;
 pub mod recognitions;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::routes())
         .merge(tokens::routes())
         .merge(tiers::routes())
+        .merge(outreach::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

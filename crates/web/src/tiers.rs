@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/province/library/{id}/recognise", post(recognise))
         .route("/library/propose", get(propose_page).post(propose))
         .route("/clusters/{id}/tiers", get(history_page))
+        .route("/tiers/prior", get(prior_page).post(record_prior))
 }
 
 /// An entry as the pages show it.
@@ -300,4 +301,92 @@ pub async fn history_page(
         rows,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+// ---- provincial recognitions made before jiqun ----------------------------------------------
+
+pub struct PriorRow {
+    pub cluster_id: i64,
+    pub cluster_name: String,
+    pub county_code: String,
+    pub on: String,
+    pub decision: String,
+}
+
+#[derive(Template)]
+#[template(path = "tiers_prior.html")]
+struct PriorPage {
+    viewer: Viewer,
+    today: String,
+    /// The province's clusters without a recorded provincial recognition.
+    options: Vec<ClusterOption>,
+    recorded: Vec<PriorRow>,
+}
+
+/// `/tiers/prior`: the province records the provincial recognitions it made before jiqun
+/// (real provinces already have lists), with date and document number (第十二条).
+pub async fn prior_page(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
+    require(&user, Role::Province, "登记既有省级认定")?;
+    let scope = user.scope();
+    let mut conn = state.db.acquire().await?;
+    let recorded: Vec<PriorRow> = tiers::provincial_recognitions(&mut conn, &scope)
+        .await?
+        .into_iter()
+        .map(
+            |(cluster_id, cluster_name, county_code, on, decision)| PriorRow {
+                cluster_id,
+                cluster_name,
+                county_code,
+                on: on.to_string(),
+                decision,
+            },
+        )
+        .collect();
+    let options = clusters::list(&mut conn, &scope)
+        .await?
+        .into_iter()
+        .filter(|c| !recorded.iter().any(|r| r.cluster_id == c.id))
+        .map(|c| ClusterOption {
+            id: c.id,
+            name: c.name,
+        })
+        .collect();
+    let page = PriorPage {
+        viewer: Viewer::of(&user),
+        today: state.clock.today().to_string(),
+        options,
+        recorded,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+pub async fn record_prior(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    form: FormData,
+) -> WebResult<Response> {
+    user.check_csrf(form.csrf())?;
+    let cluster_id: i64 = form.trimmed("cluster_id").parse().map_err(|_| {
+        WebError::BadRequest("「集群」未选择：请选择已认定为省级集群的集群。".into())
+    })?;
+    let raw = form.trimmed("on");
+    let on = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        WebError::BadRequest(format!(
+            "「认定日期」「{raw}」无法识别：请按 YYYY-MM-DD 填写省级认定文件的印发日期。"
+        ))
+    })?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    tiers::record_prior(
+        &mut tx,
+        &user.actor(),
+        cluster_id,
+        on,
+        form.trimmed("decision_no"),
+        china_date(now),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Redirect::to("/tiers/prior").into_response())
 }

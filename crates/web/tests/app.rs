@@ -12,6 +12,7 @@ mod dashboard;
 mod dynamic;
 mod excel_pages;
 mod ministry_public;
+mod outreach;
 mod public_portal;
 mod tiers;
 mod tokens;
@@ -26,20 +27,22 @@ use support::{NowUtc, TestApp};
 async fn seed(app: &TestApp) -> (i64, i64, i64) {
     app.org("MIIT", "工业和信息化部", OrgKind::Ministry, None)
         .await;
-    app.org(
-        "330000",
-        "浙江省经济和信息化厅",
-        OrgKind::Province,
-        Some("330000"),
-    )
-    .await;
-    app.org(
-        "330200",
-        "宁波市经济和信息化局",
-        OrgKind::PlanCity,
-        Some("330200"),
-    )
-    .await;
+    let zj_org = app
+        .org(
+            "330000",
+            "浙江省经济和信息化厅",
+            OrgKind::Province,
+            Some("330000"),
+        )
+        .await;
+    let nb_org = app
+        .org(
+            "330200",
+            "宁波市经济和信息化局",
+            OrgKind::PlanCity,
+            Some("330200"),
+        )
+        .await;
     app.org(
         "330782",
         "义乌市经济和信息化局",
@@ -62,8 +65,16 @@ async fn seed(app: &TestApp) -> (i64, i64, i64) {
     )
     .await;
     app.user("miit", "MIIT", Role::Ministry).await;
-    app.user("zhejiang", "330000", Role::Province).await;
-    app.user("ningbo", "330200", Role::Province).await;
+    let zj = (
+        app.user("zhejiang", "330000", Role::Province).await,
+        "zhejiang",
+        zj_org,
+    );
+    let nb = (
+        app.user("ningbo", "330200", Role::Province).await,
+        "ningbo",
+        nb_org,
+    );
     app.user("yiwu", "330782", Role::County).await;
     app.user("ninghai", "330226", Role::County).await;
     let mut conn = app.db.acquire().await.unwrap();
@@ -88,6 +99,33 @@ async fn seed(app: &TestApp) -> (i64, i64, i64) {
     let yiwu = add("义乌市测试产业集群", "330782", "330000").await;
     let yongkang = add("永康市五金产业集群", "330784", "330000").await;
     let ninghai = add("宁海县模具产业集群", "330226", "330200").await;
+    // The seeded clusters are provincial: the provinces' lists record when (issue 8,
+    // `P.provincial` is decided from the record).
+    for (cluster, province, authority) in [
+        (yiwu, &zj, "330000"),
+        (yongkang, &zj, "330000"),
+        (ninghai, &nb, "330200"),
+    ] {
+        let actor = jiqun_store::applications::Actor {
+            user_id: province.0,
+            username: province.1.into(),
+            org_id: province.2,
+            org_code: authority.into(),
+            roles: vec![Role::Province],
+            scope: jiqun_store::Scope::Authority(authority.into()),
+        };
+        jiqun_store::tiers::record_prior(
+            &mut conn,
+            &actor,
+            cluster,
+            chrono::NaiveDate::from_ymd_opt(2020, 6, 30).unwrap(),
+            "省级集群认定文件〔2020〕1号",
+            app.clock.now_utc().date_naive(),
+            app.clock.now_utc(),
+        )
+        .await
+        .unwrap();
+    }
     (yiwu, yongkang, ninghai)
 }
 

@@ -12,6 +12,7 @@ use jiqun_store::applications::{self, Actor};
 use jiqun_store::batches::{self, Batch, NewBatch};
 use jiqun_store::clusters::{self, NewCluster, Tier};
 use jiqun_store::orgs::OrgKind;
+use jiqun_store::outreach;
 use jiqun_store::testing::TestDb;
 use jiqun_store::tiers::{self, EntryStatus};
 use jiqun_store::{Conn, Db, Scope, StoreError, migrate};
@@ -646,3 +647,255 @@ async fn a_recognition_counts_while_valid_and_not_revoked(t: TestDb) {
     assert_eq!(h[1].decision, "R1 数据造假");
 }
 both!(a_recognition_counts_while_valid_and_not_revoked);
+
+// ---- the policy outreach register (crates/store/src/outreach.rs) ----------------------------
+
+fn reach(line: usize, uscc: &str, method: &str, on: &str) -> outreach::ReachLine {
+    outreach::ReachLine {
+        line,
+        uscc: uscc.into(),
+        method: method.into(),
+        on: on.into(),
+    }
+}
+
+fn new<'a>(title: &'a str, ids: &'a [i64]) -> outreach::NewPolicy<'a> {
+    outreach::NewPolicy {
+        title,
+        issuer: "浙江省经济和信息化厅",
+        issued_on: day(2024, 1, 10),
+        cluster_ids: ids,
+    }
+}
+
+fn policy_verdict(ev: &Evaluation) -> (Status, String) {
+    let v = ev.verdict("C8.policy").unwrap();
+    (v.status, v.explanation.clone())
+}
+
+async fn reach_count(conn: &mut Conn) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM outreach_reaches")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    n
+}
+
+async fn outreach_coverage_per_enterprise_with_the_batch_date_and_all_or_nothing(t: TestDb) {
+    let w = world(&t.db).await;
+    let id = cluster(&t.db, "义乌小商品产业集群").await;
+    let b = batch(&t.db, false).await; // batch date 2024-06-30
+    let decl = declaration();
+    let mut conn = t.db.acquire().await.unwrap();
+    let text = jiqun_domain::generate::to_json(&decl).unwrap().to_string();
+    applications::create(&mut conn, &w.county, id, b.id, &text, at(2024, 1, 2))
+        .await
+        .unwrap();
+    // A provincial recognition made before jiqun, recorded with its date and number.
+    tiers::record_prior(
+        &mut conn,
+        &w.province,
+        id,
+        day(2023, 5, 1),
+        "浙经信企业〔2023〕8号",
+        day(2024, 1, 2),
+        at(2024, 1, 2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        audit_count(&mut conn, "prior_provincial_recognition").await,
+        1
+    );
+    let err = tiers::record_prior(
+        &mut conn,
+        &w.other_province,
+        id,
+        day(2023, 5, 1),
+        "苏工信〔2023〕1号",
+        day(2024, 1, 2),
+        at(2024, 1, 2),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+
+    // Policies: another province cannot cover the cluster; the title is required.
+    let ids = [id];
+    let ids = &ids[..];
+    let err = outreach::create(
+        &mut conn,
+        &w.other_province,
+        &new("苏惠企", ids),
+        day(2024, 2, 1),
+        at(2024, 2, 1),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    let err = outreach::create(
+        &mut conn,
+        &w.province,
+        &new("  ", ids),
+        day(2024, 2, 1),
+        at(2024, 2, 1),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("政策名称"), "{err}");
+    let p1 = outreach::create(
+        &mut conn,
+        &w.province,
+        &new("浙惠企十条", ids),
+        day(2024, 2, 1),
+        at(2024, 2, 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        outreach::list(&mut conn, &w.county.scope)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        outreach::list(&mut conn, &w.other_county.scope)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        outreach::list(&mut conn, &w.other_province.scope)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One bad line among twelve (a date before the policy): nothing is recorded.
+    let all: Vec<String> = decl.enterprises.iter().map(|e| e.uscc.clone()).collect();
+    let mut lines: Vec<_> = all
+        .iter()
+        .enumerate()
+        .map(|(i, u)| reach(i + 2, u, "走访", "2024-03-01"))
+        .collect();
+    lines[7].on = "2024-01-09".into();
+    let errs = outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        id,
+        p1.id,
+        &lines,
+        "test",
+        day(2024, 6, 30),
+        at(2024, 6, 30),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].line, 9);
+    assert!(
+        errs[0].message.contains("早于政策发布日期"),
+        "{}",
+        errs[0].message
+    );
+    assert_eq!(reach_count(&mut conn).await, 0);
+
+    // Eleven of twelve: C8.policy fails and names the twelfth.
+    let n = outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        id,
+        p1.id,
+        &lines[..11]
+            .iter()
+            .map(|l| reach(l.line, &l.uscc, "走访", "2024-03-01"))
+            .collect::<Vec<_>>(),
+        "test",
+        day(2024, 6, 30),
+        at(2024, 6, 30),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(n, 11);
+    let ev = tiers::evaluate_with_record(&mut conn, id, &b, &decl)
+        .await
+        .unwrap();
+    assert_eq!(provincial(&ev), Status::Pass);
+    assert!(!claim_flagged(&ev));
+    let (status, text) = policy_verdict(&ev);
+    // Soft criterion: not met is a warning.
+    assert_eq!(status, Status::Warning, "{text}");
+    let last = &decl.enterprises[11];
+    assert!(
+        text.contains("尚未覆盖 1 家") && text.contains(&last.uscc) && text.contains(&last.name),
+        "{text}"
+    );
+
+    // The twelfth reached the day after the batch date does not count for this batch...
+    outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        id,
+        p1.id,
+        &[reach(1, &last.uscc, "线上推送", "2024-07-01")],
+        "test",
+        day(2024, 7, 1),
+        at(2024, 7, 1),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let ev = tiers::evaluate_with_record(&mut conn, id, &b, &decl)
+        .await
+        .unwrap();
+    assert_eq!(policy_verdict(&ev).0, Status::Warning);
+    // ...reached by another policy on the batch date itself, it does: all reached passes.
+    let p2 = outreach::create(
+        &mut conn,
+        &w.county,
+        &new("义乌市稳企八条", ids),
+        day(2024, 2, 1),
+        at(2024, 2, 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(p2.level, outreach::Level::County);
+    outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        id,
+        p2.id,
+        &[reach(1, &last.uscc, "座谈", "2024-06-30")],
+        "test",
+        day(2024, 7, 1),
+        at(2024, 7, 1),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let ev = tiers::evaluate_with_record(&mut conn, id, &b, &decl)
+        .await
+        .unwrap();
+    let (status, text) = policy_verdict(&ev);
+    assert_eq!(status, Status::Pass, "{text}");
+    // Another county cannot record reaches in this cluster.
+    let err = outreach::record_reaches(
+        &mut conn,
+        &w.other_county,
+        id,
+        p2.id,
+        &[reach(1, &all[0], "座谈", "2024-06-30")],
+        "test",
+        day(2024, 7, 1),
+        at(2024, 7, 1),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(audit_count(&mut conn, "outreach_policy").await, 2);
+    assert_eq!(audit_count(&mut conn, "outreach_reach").await, 3);
+}
+both!(outreach_coverage_per_enterprise_with_the_batch_date_and_all_or_nothing);

@@ -14,7 +14,7 @@ use crate::pages::Viewer;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use jiqun_domain::criteria::{Edition, Lang, evaluate, parse_declaration};
+use jiqun_domain::criteria::parse_declaration;
 use jiqun_domain::declaration::Declaration;
 use jiqun_domain::role::Role;
 use jiqun_domain::workflow::{Action, AppState as WfState};
@@ -748,20 +748,15 @@ pub async fn self_evaluate(
             );
         }
     };
-    let edition = Edition::builtin(&l.batch.edition).ok_or_else(|| {
-        WebError::Conflict(format!(
-            "本批次的认定标准版本「{}」不存在，请联系工业和信息化部。",
-            l.batch.edition
-        ))
-    })?;
-    let evaluation = tokio::task::spawn_blocking(move || evaluate(&decl, edition, Lang::Zh))
-        .await
-        .map_err(|e| WebError::Internal(format!("自评任务失败：{e}")))?;
-    let json = serde_json::to_string(&evaluation)
-        .map_err(|e| WebError::Internal(format!("自评结果无法保存：{e}")))?;
     let actor = user.actor();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
+    // P.provincial from the tier record, C8.policy from the outreach register (issue 8).
+    let evaluation =
+        jiqun_store::tiers::evaluate_with_record(&mut tx, l.app.cluster_id, &l.batch, &decl)
+            .await?;
+    let json = serde_json::to_string(&evaluation)
+        .map_err(|e| WebError::Internal(format!("自评结果无法保存：{e}")))?;
     applications::record_evaluation(&mut tx, &l.app, &json, evaluation.eligible, now).await?;
     audit::append(
         &mut tx,

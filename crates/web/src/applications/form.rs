@@ -34,6 +34,15 @@ impl FormData {
         self.text(name).map(str::trim).unwrap_or("")
     }
 
+    /// Every value of a field sent several times (checkboxes), trimmed, empty ones left out.
+    pub fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
     pub fn csrf(&self) -> &str {
         self.text("csrf").unwrap_or("")
     }
