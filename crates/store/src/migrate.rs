@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tiers",
         sql: Sql::Portable(include_str!("../migrations/0007_tiers.sql")),
     },
+    Migration {
+        version: 8,
+        name: "provincial_batches",
+        sql: Sql::Portable(include_str!("../migrations/0008_provincial_batches.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -14,6 +14,7 @@ pub mod health;
 pub mod jobs;
 pub mod ministry;
 pub mod pages;
+pub mod provincial;
 pub mod public;
 pub mod recognitions;
 pub mod security;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::routes())
         .merge(tokens::routes())
         .merge(tiers::routes())
+        .merge(provincial::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -12,6 +12,7 @@ mod dashboard;
 mod dynamic;
 mod excel_pages;
 mod ministry_public;
+mod provincial;
 mod public_portal;
 mod tiers;
 mod tokens;
