@@ -12,6 +12,9 @@ pub enum Role {
     County,
     /// 省级中小企业主管部门 (第四条, 第十三条).
     Province,
+    /// 设区市中小企业主管部门: recommends its counties' applications to the province in a
+    /// provincial batch that has the city step.
+    City,
     /// 工业和信息化部 (第四条, 第十四条).
     Ministry,
     /// Review expert.
@@ -27,9 +30,10 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::County,
         Role::Province,
+        Role::City,
         Role::Ministry,
         Role::Expert,
         Role::Operator,
@@ -42,6 +46,7 @@ impl Role {
         match self {
             Role::County => "county",
             Role::Province => "province",
+            Role::City => "city",
             Role::Ministry => "ministry",
             Role::Expert => "expert",
             Role::Operator => "operator",
@@ -55,6 +60,7 @@ impl Role {
         match self {
             Role::County => "县级中小企业主管部门",
             Role::Province => "省级中小企业主管部门",
+            Role::City => "设区市中小企业主管部门",
             Role::Ministry => "工业和信息化部",
             Role::Expert => "评审专家",
             Role::Operator => "集群运营管理机构",
@@ -78,7 +84,7 @@ impl fmt::Display for Role {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "未知角色「{0}」，可选：county、province、ministry、expert、operator、sysadmin、secadmin、auditor"
+    "未知角色「{0}」，可选：county、province、city、ministry、expert、operator、sysadmin、secadmin、auditor"
 )]
 pub struct UnknownRole(pub String);
 

@@ -273,6 +273,60 @@ impl FromStr for Action {
     }
 }
 
+/// Who runs a batch. A national batch is the ministry's (第十四条); a provincial batch is a
+/// province's own call for provincial clusters (第五条 "培育一批省级集群"), run on the same
+/// state machine with the parts moved down one level: the province takes the ministry's
+/// steps (receive, experts, shortlist, public notice, recognition), and the steps of
+/// 第十三条 (accept, return, recommend) are taken by the 设区市 when the batch has the city
+/// step, otherwise by the province itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Level {
+    National,
+    Provincial { city_step: bool },
+}
+
+impl Level {
+    pub fn is_provincial(self) -> bool {
+        matches!(self, Level::Provincial { .. })
+    }
+}
+
+impl AppState {
+    /// The state's name as it reads in a batch of this level ("省级公示中" rather than
+    /// "公示中" in a provincial batch).
+    pub fn name_zh_at(self, level: Level) -> &'static str {
+        let Level::Provincial { city_step } = level else {
+            return self.name_zh();
+        };
+        match self {
+            AppState::Submitted if city_step => "已提交（待设区市受理）",
+            AppState::Accepted if city_step => "设区市已受理",
+            AppState::Recommended if city_step => "设区市已推荐（待省级接收）",
+            AppState::NotRecommended if city_step => "设区市未推荐",
+            AppState::Recommended => "省级初审通过（待接收评审）",
+            AppState::NotRecommended => "省级初审未通过",
+            AppState::UnderReview => "省级评审中",
+            AppState::ExpertReview => "省级专家评审中",
+            AppState::Shortlisted => "拟认定为省级集群",
+            AppState::InPublicNotice => "省级公示中",
+            AppState::Recognized => "已认定为省级集群",
+            other => other.name_zh(),
+        }
+    }
+}
+
+impl Action {
+    /// The role that takes this step in a batch of this level (see [`Level`]).
+    pub fn actor_at(self, level: Level) -> Role {
+        match (level, self.actor()) {
+            (Level::National, role) => role,
+            (Level::Provincial { city_step: true }, Role::Province) => Role::City,
+            (Level::Provincial { .. }, Role::Ministry) => Role::Province,
+            (Level::Provincial { .. }, role) => role,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WorkflowError {
     #[error("「{action}」只能由{required}执行，当前角色为{actual}", action = .action.name_zh(), required = .required.name_zh(), actual = .actual.name_zh())]
@@ -291,6 +345,8 @@ pub enum WorkflowError {
         limit: u32,
         used: u32,
     },
+    #[error("超过设区市推荐名额：本批次每个设区市最多推荐{cap}个，{city}已推荐{used}个")]
+    OverCityCap { city: String, cap: u32, used: u32 },
     #[error("提交前须先完成自评")]
     NotSelfEvaluated,
     #[error("专家评审至少需要{min}名专家，目前{count}名")]
@@ -301,17 +357,31 @@ pub enum WorkflowError {
     NoticeNotOver { end: NaiveDate, what: &'static str },
 }
 
-/// Checks role, state and comment for one step; returns the new state.
+/// Checks role, state and comment for one step of a national batch; returns the new state.
 pub fn transition(
     from: AppState,
     action: Action,
     actor: Role,
     comment: Option<&str>,
 ) -> Result<AppState, WorkflowError> {
-    if actor != action.actor() {
+    transition_at(Level::National, from, action, actor, comment)
+}
+
+/// Checks role, state and comment for one step in a batch of `level`; returns the new state.
+/// The states and steps are the same at every level; only who takes a step differs
+/// ([`Action::actor_at`]).
+pub fn transition_at(
+    level: Level,
+    from: AppState,
+    action: Action,
+    actor: Role,
+    comment: Option<&str>,
+) -> Result<AppState, WorkflowError> {
+    let required = action.actor_at(level);
+    if actor != required {
         return Err(WorkflowError::WrongRole {
             action,
-            required: action.actor(),
+            required,
             actual: actor,
         });
     }
@@ -326,10 +396,28 @@ pub fn transition(
 
 /// Steps the given role may take from `state`, for showing the right buttons.
 pub fn available_actions(state: AppState, role: Role) -> Vec<Action> {
+    available_actions_at(Level::National, state, role)
+}
+
+/// Steps the given role may take from `state` in a batch of `level`.
+pub fn available_actions_at(level: Level, state: AppState, role: Role) -> Vec<Action> {
     Action::ALL
         .into_iter()
-        .filter(|a| a.actor() == role && a.from_states().contains(&state))
+        .filter(|a| a.actor_at(level) == role && a.from_states().contains(&state))
         .collect()
+}
+
+/// A 设区市 may recommend at most `cap` of its counties' applications in a provincial batch
+/// with the city step (some provinces: up to 3).
+pub fn check_city_cap(city: &str, used: u32, cap: u32) -> Result<(), WorkflowError> {
+    if used >= cap {
+        return Err(WorkflowError::OverCityCap {
+            city: city.to_string(),
+            cap,
+            used,
+        });
+    }
+    Ok(())
 }
 
 /// Recommending one more must stay within the quota (recommendations beyond it are
@@ -413,6 +501,55 @@ mod tests {
         for (from, action, role, to) in steps {
             assert_eq!(transition(from, action, role, None), Ok(to), "{action:?}");
         }
+    }
+
+    #[test]
+    fn a_provincial_batch_moves_each_part_one_level_down() {
+        let direct = Level::Provincial { city_step: false };
+        let city = Level::Provincial { city_step: true };
+        assert_eq!(Action::Submit.actor_at(city), Role::County);
+        assert_eq!(Action::Accept.actor_at(direct), Role::Province);
+        assert_eq!(Action::Recommend.actor_at(city), Role::City);
+        assert_eq!(Action::Receive.actor_at(city), Role::Province);
+        assert_eq!(Action::Recognize.actor_at(direct), Role::Province);
+        assert_eq!(
+            transition_at(city, Accepted, Action::Recommend, Role::City, None),
+            Ok(Recommended)
+        );
+        // The ministry takes no step in a province's batch.
+        assert_eq!(
+            transition_at(direct, Recommended, Action::Receive, Role::Ministry, None),
+            Err(WorkflowError::WrongRole {
+                action: Action::Receive,
+                required: Role::Province,
+                actual: Role::Ministry
+            })
+        );
+        assert_eq!(
+            transition_at(city, Submitted, Action::Accept, Role::Province, None),
+            Err(WorkflowError::WrongRole {
+                action: Action::Accept,
+                required: Role::City,
+                actual: Role::Province
+            })
+        );
+        assert_eq!(InPublicNotice.name_zh_at(direct), "省级公示中");
+        assert_eq!(InPublicNotice.name_zh_at(Level::National), "公示中");
+        assert_eq!(Recommended.name_zh_at(city), "设区市已推荐（待省级接收）");
+        assert_eq!(
+            available_actions_at(direct, InPublicNotice, Role::Province),
+            vec![Action::Recognize, Action::UpholdObjection]
+        );
+    }
+
+    #[test]
+    fn city_cap_boundary() {
+        assert_eq!(check_city_cap("昆明市", 2, 3), Ok(()));
+        let e = check_city_cap("昆明市", 3, 3).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "超过设区市推荐名额：本批次每个设区市最多推荐3个，昆明市已推荐3个"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::audit::{self, NewEvent};
 use crate::{Conn, Result, Scope, StoreError, notifications, orgs, time};
 use chrono::{DateTime, Utc};
 use jiqun_domain::role::Role;
-use jiqun_domain::workflow::{self, Action, AppState, WorkflowError};
+use jiqun_domain::workflow::{self, Action, AppState, Level, WorkflowError};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -27,8 +27,14 @@ impl Actor {
     /// The role this actor acts in for `action`: the required one if held, otherwise its
     /// first role (which the state machine will then refuse by name).
     pub fn role_for(&self, action: Action) -> Role {
-        if self.roles.contains(&action.actor()) {
-            action.actor()
+        self.role_for_at(action, Level::National)
+    }
+
+    /// [`Actor::role_for`] in a batch of `level`.
+    pub fn role_for_at(&self, action: Action, level: Level) -> Role {
+        let required = action.actor_at(level);
+        if self.roles.contains(&required) {
+            required
         } else {
             self.roles.first().copied().unwrap_or(Role::County)
         }
@@ -142,6 +148,13 @@ pub async fn create(
     let batch = crate::batches::get(conn, batch_id)
         .await?
         .ok_or(StoreError::NotFound)?;
+    // A province's own batch is for its own counties only; to anyone else it does not exist.
+    if !batch.visible_to(&actor.scope)
+        || (batch.is_provincial()
+            && batch.owner_authority.as_deref() != Some(cluster.authority_code.as_str()))
+    {
+        return Err(StoreError::NotFound);
+    }
     if batch.status != "open" {
         return Err(StoreError::Refused(format!(
             "批次「{}」已关闭，不再接受申报",
@@ -365,6 +378,37 @@ async fn touch(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<()> {
     Ok(())
 }
 
+/// The 设区市 (prefecture code `xxyy00`) a county lies in, by GB/T 2260.
+pub fn city_of(county_code: &str) -> String {
+    match county_code.get(..4) {
+        Some(p) => format!("{p}00"),
+        None => county_code.to_string(),
+    }
+}
+
+/// How many of a 设区市's applications in a batch it has recommended (counted as the quota
+/// is: recommended once, whatever followed).
+pub async fn city_used(conn: &mut Conn, batch_id: i64, city_code: &str) -> Result<u32> {
+    let mut w = crate::Where::new();
+    w.eq("batch_id", crate::Bind::Int(batch_id));
+    Scope::City(city_code.to_string()).restrict(&mut w, "authority_code", "county_code");
+    let states: Vec<String> = QUOTA_STATES
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM applications {} AND state IN ({})",
+        w.sql(),
+        states.join(", ")
+    );
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_one(&mut *conn)
+        .await?;
+    let n: i64 = row.try_get("n")?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 /// How many of an authority's applications in a batch are counted against its quota.
 pub async fn quota_used(conn: &mut Conn, batch_id: i64, authority_code: &str) -> Result<u32> {
     let states: Vec<&str> = QUOTA_STATES.iter().map(|s| s.as_str()).collect();
@@ -407,8 +451,23 @@ pub async fn apply(
     let app = get(conn, &actor.scope, application_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let to = workflow::transition(app.state, action, actor.role_for(action), comment)
-        .map_err(refused)?;
+    let batch = crate::batches::get(conn, app.batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let level = batch.workflow_level();
+    let to = workflow::transition_at(
+        level,
+        app.state,
+        action,
+        actor.role_for_at(action, level),
+        comment,
+    )
+    .map_err(refused)?;
+    // In a province's batch the province acting must be the owner (a 计划单列市 sees none
+    // of another authority's applications anyway; this guards the ministry-level steps).
+    if action.actor_at(level) == Role::Province && level.is_provincial() {
+        crate::batches::require_runner(actor, &batch, action.name_zh())?;
+    }
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let mut rank = app.rank;
     let mut version = app.current_version;
@@ -439,13 +498,32 @@ pub async fn apply(
         }
         Action::Recommend => {
             crate::reviews::require_preliminary(conn, app.id).await?;
-            let batch = crate::batches::get(conn, app.batch_id)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let limit = crate::batches::quota_for(conn, &batch, &app.authority_code).await?;
-            let used = quota_used(conn, app.batch_id, &app.authority_code).await?;
-            workflow::check_quota(&app.authority_code, used, limit).map_err(refused)?;
-            rank = Some(i64::from(used) + 1);
+            match level {
+                Level::National => {
+                    let limit =
+                        crate::batches::quota_for(conn, &batch, &app.authority_code).await?;
+                    let used = quota_used(conn, app.batch_id, &app.authority_code).await?;
+                    workflow::check_quota(&app.authority_code, used, limit).map_err(refused)?;
+                    rank = Some(i64::from(used) + 1);
+                }
+                Level::Provincial { city_step: true } => {
+                    // Each 设区市 recommends at most `city_cap` of its counties' applications.
+                    let city = city_of(&app.county_code);
+                    let used = city_used(conn, app.batch_id, &city).await?;
+                    workflow::check_city_cap(
+                        &crate::batches::city_name(&city),
+                        used,
+                        batch.city_cap,
+                    )
+                    .map_err(refused)?;
+                    rank = Some(i64::from(used) + 1);
+                }
+                Level::Provincial { city_step: false } => {
+                    // The province's own batch without the city step: no quota.
+                    let used = quota_used(conn, app.batch_id, &app.authority_code).await?;
+                    rank = Some(i64::from(used) + 1);
+                }
+            }
         }
         Action::Shortlist => {
             // Every assigned expert (at least three) has submitted scores.
@@ -514,7 +592,7 @@ pub async fn apply(
         now,
     )
     .await?;
-    notify_parties(conn, &app, action, comment, now).await?;
+    notify_parties(conn, &app, level, action, comment, now).await?;
     get(conn, &Scope::National, app.id)
         .await?
         .ok_or(StoreError::NotFound)
@@ -524,6 +602,7 @@ pub async fn apply(
 async fn notify_parties(
     conn: &mut Conn,
     app: &Application,
+    level: Level,
     action: Action,
     comment: Option<&str>,
     now: DateTime<Utc>,
@@ -536,7 +615,7 @@ async fn notify_parties(
         Some(c) => format!("「{}」：{}。意见：{c}", cluster.name, action.name_zh()),
         None => format!("「{}」：{}。", cluster.name, action.name_zh()),
     };
-    let (to_county, to_province, to_ministry) = match action {
+    let (mut to_county, mut to_province, mut to_ministry) = match action {
         Action::Submit => (false, true, false),
         Action::Revise => (false, false, false),
         Action::Return | Action::Accept | Action::NotRecommend => (true, false, false),
@@ -549,6 +628,27 @@ async fn notify_parties(
         | Action::UpholdObjection => (true, true, false),
     };
     let title = format!("申报{}", action.name_zh());
+    if let Level::Provincial { city_step } = level {
+        // The ministry has no part in a province's batch: what would go to it goes to the
+        // province; what would go to the province from the county goes to the city when
+        // the batch has the city step.
+        let to_city = city_step && matches!(action, Action::Submit | Action::Receive);
+        to_province = (to_province && !to_city) || to_ministry;
+        to_ministry = false;
+        to_county = to_county || (city_step && action == Action::Receive);
+        if to_city {
+            notifications::notify_org_code(
+                conn,
+                &city_of(&app.county_code),
+                "application",
+                &title,
+                &body,
+                Some(&link),
+                now,
+            )
+            .await?;
+        }
+    }
     if to_county {
         notifications::notify_org_code(
             conn,

@@ -2,9 +2,13 @@
 //! quotas and public-notice length. Every number here is a per-batch parameter taken from
 //! that year's notice (reference/notices.md), never a constant.
 
-use crate::{Conn, Result, StoreError, time};
+use crate::applications::Actor;
+use crate::{Conn, Result, Scope, StoreError, time};
 use chrono::{DateTime, NaiveDate, Utc};
-use jiqun_domain::jurisdiction::{AuthorityKind, authority_by_code};
+use jiqun_domain::division::AdminCode;
+use jiqun_domain::jurisdiction::{AuthorityKind, authority_by_code, authority_for};
+use jiqun_domain::role::Role;
+use jiqun_domain::workflow::{Action, Level};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -29,6 +33,87 @@ pub struct Batch {
     /// "MM-DD" of the year after the report year (第十六条: "04-30").
     pub annual_report_due: String,
     pub status: String,
+    /// Provincial batches: county applications go to their 设区市 first (set with
+    /// [`set_city_step`]).
+    pub city_step: bool,
+    /// How many applications each 设区市 may recommend (default 3).
+    pub city_cap: u32,
+}
+
+impl Batch {
+    /// Who runs this batch (see `jiqun_domain::workflow::Level`).
+    pub fn workflow_level(&self) -> Level {
+        if self.level == "provincial" {
+            Level::Provincial {
+                city_step: self.city_step,
+            }
+        } else {
+            Level::National
+        }
+    }
+
+    pub fn is_provincial(&self) -> bool {
+        self.level == "provincial"
+    }
+
+    /// Whether a caller with `scope` may see this batch at all: a national batch is open to
+    /// everyone; a provincial batch only to the ministry, its province and that province's
+    /// cities and counties (SPEC §1: another province's batch answers 404).
+    pub fn visible_to(&self, scope: &Scope) -> bool {
+        if !self.is_provincial() {
+            return true;
+        }
+        let owner = self.owner_authority.as_deref().unwrap_or("");
+        match scope {
+            Scope::National => true,
+            Scope::Authority(code) => code == owner,
+            Scope::County(code) | Scope::City(code) => AdminCode::parse(code)
+                .ok()
+                .and_then(|c| authority_for(&c))
+                .is_some_and(|a| a.code == owner),
+            Scope::Nothing => false,
+        }
+    }
+
+    /// The name of whoever runs the re-review, experts, notice and publication.
+    pub fn runner_zh(&self) -> String {
+        match &self.owner_authority {
+            Some(code) if self.is_provincial() => authority_by_code(code)
+                .map_or_else(|| code.clone(), |a| format!("{}中小企业主管部门", a.name)),
+            _ => Role::Ministry.name_zh().to_string(),
+        }
+    }
+}
+
+/// "昆明市" for `530100`, or the code when it is not in the reference data.
+pub fn city_name(code: &str) -> String {
+    AdminCode::parse(code).map_or_else(|_| code.to_string(), |c| c.full_name())
+}
+
+/// Checks that `actor` runs `batch`'s ministry-level steps (`what`): the ministry for a
+/// national batch; for a provincial batch the owning province. A province that is not the
+/// owner gets `NotFound` (it must not learn the batch exists); any other role is refused
+/// by name.
+pub fn require_runner(actor: &Actor, batch: &Batch, what: &str) -> Result<()> {
+    if !batch.visible_to(&actor.scope) {
+        return Err(StoreError::NotFound);
+    }
+    let role = Action::Receive.actor_at(batch.workflow_level());
+    let ok = actor.roles.contains(&role)
+        && match role {
+            Role::Province => {
+                matches!(&actor.scope, Scope::Authority(c) if Some(c) == batch.owner_authority.as_ref())
+            }
+            _ => true,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Refused(format!(
+            "「{what}」只能由{}执行",
+            batch.runner_zh()
+        )))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -48,7 +133,8 @@ pub struct NewBatch<'a> {
 }
 
 const COLUMNS: &str = "id, level, owner_authority, year, title, edition, first_batch, county_deadline, \
-     province_deadline, quota_default, quota_small, notice_days, annual_report_due, status";
+     province_deadline, quota_default, quota_small, notice_days, annual_report_due, status, city_step, \
+     city_cap";
 
 fn u32_col(row: &AnyRow, name: &str) -> Result<u32> {
     let v: i64 = row.try_get(name)?;
@@ -78,6 +164,8 @@ fn from_row(row: &AnyRow) -> Result<Batch> {
         notice_days: u32_col(row, "notice_days")?,
         annual_report_due: row.try_get("annual_report_due")?,
         status: row.try_get("status")?,
+        city_step: row.try_get::<i64, _>("city_step")? != 0,
+        city_cap: u32_col(row, "city_cap")?,
     })
 }
 
@@ -116,6 +204,30 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Batch>> {
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// Turns the 设区市 recommendation step of a provincial batch on (`Some(cap)`: each city
+/// recommends at most `cap`) or off (`None`). Refused for a national batch and for a cap
+/// outside 1..=20.
+pub async fn set_city_step(conn: &mut Conn, id: i64, cap: Option<u32>) -> Result<Batch> {
+    let batch = get(conn, id).await?.ok_or(StoreError::NotFound)?;
+    if !batch.is_provincial() {
+        return Err(StoreError::Refused("设区市推荐环节只适用于省级批次".into()));
+    }
+    if let Some(n) = cap
+        && !(1..=20).contains(&n)
+    {
+        return Err(StoreError::Invalid(format!(
+            "「设区市推荐名额」{n} 应为 1 至 20 的整数"
+        )));
+    }
+    sqlx::query("UPDATE batches SET city_step = $1, city_cap = $2 WHERE id = $3")
+        .bind(i64::from(cap.is_some()))
+        .bind(i64::from(cap.unwrap_or(batch.city_cap)))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    get(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
 /// All batches, newest first.

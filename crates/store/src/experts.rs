@@ -162,6 +162,31 @@ pub fn check_conflict(
         })
 }
 
+/// [`check_conflict`] for an application of `batch`. In a province's own batch the experts
+/// come from that province's pool (本省专家): an expert whose home is another province is
+/// refused; the national rule ("none from the cluster's province") is for national batches.
+pub fn check_conflict_in(
+    batch: &crate::batches::Batch,
+    expert_home: Option<&str>,
+    county_code: &str,
+    authority_code: &str,
+) -> std::result::Result<(), String> {
+    if !batch.is_provincial() {
+        return check_conflict(expert_home, county_code, authority_code);
+    }
+    let Some(home) = expert_home.map(str::trim).filter(|h| !h.is_empty()) else {
+        return Err("该专家未登记所在省份，无法核查是否为本省专家，不能分配".into());
+    };
+    let owner = batch.owner_authority.as_deref().unwrap_or("");
+    if home == owner || province_of(home) == owner {
+        Ok(())
+    } else {
+        Err(format!(
+            "省级批次由本省专家评审：该专家所在省份（{home}）不是本批次的组织单位（{owner}），不能分配"
+        ))
+    }
+}
+
 /// The judgement criteria of an edition: what experts score (kind = judgement).
 pub fn judgement_criteria(edition_id: &str) -> Result<Vec<&'static Criterion>> {
     let edition = Edition::builtin(edition_id)
@@ -230,7 +255,10 @@ pub async fn assign(
     let app = applications::get(conn, &actor.scope, application_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    require(actor, Role::Ministry, "分配评审专家")?;
+    let batch = crate::batches::get(conn, app.batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    crate::batches::require_runner(actor, &batch, "分配评审专家")?;
     if !ASSIGNABLE.contains(&app.state) {
         return Err(StoreError::Refused(format!(
             "申报当前状态为「{}」，只有部级复审中或专家评审中的申报可以分配专家",
@@ -241,7 +269,8 @@ pub async fn assign(
         .await?
         .filter(|u| u.has_role(Role::Expert) && !u.disabled)
         .ok_or_else(|| StoreError::Refused("所选账号不是有效的评审专家".into()))?;
-    check_conflict(
+    check_conflict_in(
+        &batch,
         expert.home_province.as_deref(),
         &app.county_code,
         &app.authority_code,

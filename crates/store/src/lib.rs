@@ -124,6 +124,9 @@ pub enum Scope {
     Authority(String),
     /// A county bureau, by its GB/T 2260 county code.
     County(String),
+    /// A 设区市 bureau, by its prefecture's GB/T 2260 code (`xxyy00`): the counties under it
+    /// (their codes share the prefecture's first four digits, GB/T 2260).
+    City(String),
     /// Nothing (e.g. the administrator roles, which manage accounts, not clusters).
     Nothing,
 }
@@ -136,6 +139,7 @@ impl Scope {
             Scope::National => {}
             Scope::Authority(code) => w.eq(authority_col, Bind::Text(code.clone())),
             Scope::County(code) => w.eq(county_col, Bind::Text(code.clone())),
+            Scope::City(code) => w.prefix(county_col, city_prefix(code)),
             Scope::Nothing => w.raw("1 = 0"),
         }
     }
@@ -145,9 +149,20 @@ impl Scope {
             Scope::National => true,
             Scope::Authority(code) => code == authority_code,
             Scope::County(code) => code == county_code,
+            Scope::City(code) => {
+                county_code != code.as_str() && county_code.starts_with(city_prefix(code))
+            }
             Scope::Nothing => false,
         }
     }
+}
+
+/// The first four digits of a prefecture code (`530100` → `5301`); a code too short to be
+/// one matches nothing.
+fn city_prefix(code: &str) -> &str {
+    code.get(..4)
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or("-")
 }
 
 /// A value for a dynamically built query.
@@ -173,6 +188,13 @@ impl Where {
     pub fn eq(&mut self, column: &str, value: Bind) {
         self.binds.push(value);
         self.conds.push(format!("{column} = ${}", self.binds.len()));
+    }
+
+    /// `column LIKE 'prefix%'`; `prefix` is digits (a division code's leading part).
+    pub fn prefix(&mut self, column: &str, prefix: &str) {
+        self.binds.push(Bind::Text(format!("{prefix}%")));
+        self.conds
+            .push(format!("{column} LIKE ${}", self.binds.len()));
     }
 
     /// A fixed condition without values.

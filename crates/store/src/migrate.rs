@@ -74,6 +74,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: Sql::Portable(include_str!("../migrations/0007_tiers.sql")),
     },
     Migration {
+        version: 8,
+        name: "provincial_batches",
+        sql: Sql::Portable(include_str!("../migrations/0008_provincial_batches.sql")),
+    },
+    Migration {
         version: 9,
         name: "outreach",
         sql: Sql::Portable(include_str!("../migrations/0009_outreach.sql")),

@@ -415,7 +415,7 @@ fn quota_authorities(scope: &Scope, f: &Filters) -> Vec<String> {
     let all: Vec<String> = match scope {
         Scope::National => authorities().iter().map(|a| a.code.to_string()).collect(),
         Scope::Authority(code) => vec![code.clone()],
-        Scope::County(_) | Scope::Nothing => Vec::new(),
+        Scope::County(_) | Scope::City(_) | Scope::Nothing => Vec::new(),
     };
     match &f.authority {
         Some(a) => all.into_iter().filter(|c| c == a).collect(),

@@ -19,7 +19,6 @@ use crate::audit::{self, NewEvent};
 use crate::{Conn, Result, Scope, StoreError, notifications, orgs, time};
 use chrono::{DateTime, NaiveDate, Utc};
 use jiqun_domain::calendar::Calendar;
-use jiqun_domain::role::Role;
 use jiqun_domain::workflow::{Action, AppState};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -159,16 +158,11 @@ pub async fn open(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(Notice, Vec<Application>)> {
-    if !actor.roles.contains(&Role::Ministry) {
-        return Err(StoreError::Refused(format!(
-            "「{}」只能由{}执行",
-            Action::OpenNotice.name_zh(),
-            Role::Ministry.name_zh()
-        )));
-    }
     let batch = crate::batches::get(conn, batch_id)
         .await?
         .ok_or(StoreError::NotFound)?;
+    // The ministry for a national batch, the owning province for its own batch.
+    crate::batches::require_runner(actor, &batch, Action::OpenNotice.name_zh())?;
     if start < today {
         return Err(StoreError::Refused(format!(
             "公示开始日期 {start} 早于今天（{today}），请选择今天或以后的日期"
@@ -204,7 +198,13 @@ pub async fn open(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| format!("{}拟认定名单公示", batch.title));
+        .unwrap_or_else(|| {
+            if batch.is_provincial() {
+                format!("{}拟认定省级集群名单公示", batch.title)
+            } else {
+                format!("{}拟认定名单公示", batch.title)
+            }
+        });
     let sql = format!(
         "INSERT INTO notices (batch_id, title, start_date, end_date, working_days, opened_by, opened_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {NOTICE_COLUMNS}"
@@ -538,12 +538,10 @@ pub async fn decide(
     let app = applications::get(conn, &actor.scope, o.application_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if !actor.roles.contains(&Role::Ministry) {
-        return Err(StoreError::Refused(format!(
-            "异议只能由{}处理",
-            Role::Ministry.name_zh()
-        )));
-    }
+    let batch = crate::batches::get(conn, app.batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    crate::batches::require_runner(actor, &batch, "处理异议")?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(StoreError::Refused(

@@ -19,6 +19,8 @@ pub enum OrgKind {
     PlanCity,
     /// 新疆生产建设兵团
     Xpcc,
+    /// 设区市中小企业主管部门 (keyed by the prefecture's GB/T 2260 code, `xxyy00`)
+    City,
     /// 县级中小企业主管部门
     County,
     /// 集群运营管理机构
@@ -34,6 +36,7 @@ impl OrgKind {
             OrgKind::Province => "province",
             OrgKind::PlanCity => "plan_city",
             OrgKind::Xpcc => "xpcc",
+            OrgKind::City => "city",
             OrgKind::County => "county",
             OrgKind::Operator => "operator",
             OrgKind::ExpertPool => "expert_pool",
@@ -46,6 +49,7 @@ impl OrgKind {
             OrgKind::Province,
             OrgKind::PlanCity,
             OrgKind::Xpcc,
+            OrgKind::City,
             OrgKind::County,
             OrgKind::Operator,
             OrgKind::ExpertPool,
@@ -60,6 +64,7 @@ impl OrgKind {
             OrgKind::Province => "省级中小企业主管部门",
             OrgKind::PlanCity => "计划单列市中小企业主管部门",
             OrgKind::Xpcc => "兵团中小企业主管部门",
+            OrgKind::City => "设区市中小企业主管部门",
             OrgKind::County => "县级中小企业主管部门",
             OrgKind::Operator => "集群运营管理机构",
             OrgKind::ExpertPool => "评审专家库",

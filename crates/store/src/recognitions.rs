@@ -95,16 +95,11 @@ pub async fn publish(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
-    if !actor.roles.contains(&Role::Ministry) {
-        return Err(StoreError::Refused(format!(
-            "「{}」只能由{}执行",
-            Action::Recognize.name_zh(),
-            Role::Ministry.name_zh()
-        )));
-    }
     let batch = crate::batches::get(conn, batch_id)
         .await?
         .ok_or(StoreError::NotFound)?;
+    // The ministry publishes a national batch, the owning province its own batch.
+    crate::batches::require_runner(actor, &batch, Action::Recognize.name_zh())?;
     let in_notice = applications::list(
         conn,
         &Scope::National,
@@ -222,6 +217,20 @@ async fn record(
         .bind(app.cluster_id)
         .execute(&mut *conn)
         .await?;
+    if tier == crate::clusters::Tier::Provincial {
+        // Recognised by its province's batch: the cluster leaves the cultivation library
+        // as promoted (the history shows the recognition itself from this table).
+        sqlx::query(
+            "UPDATE cultivation_entries SET status = 'promoted', left_on = $1, leave_reason = $2,
+                 updated_at = $3 WHERE cluster_id = $4 AND status IN ('proposed', 'in_library')",
+        )
+        .bind(time::date_to_text(valid_from))
+        .bind("经省级批次认定为省级集群")
+        .bind(time::to_text(now))
+        .bind(app.cluster_id)
+        .execute(&mut *conn)
+        .await?;
+    }
     audit::append(
         conn,
         &NewEvent {

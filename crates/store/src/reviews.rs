@@ -67,6 +67,19 @@ impl ReviewKind {
         }
     }
 
+    /// The role that records this kind in a batch of `level`: whoever accepts (the 设区市
+    /// or the province in a provincial batch) records the preliminary review; whoever
+    /// receives records the re-review.
+    pub fn role_at(self, level: jiqun_domain::workflow::Level) -> Role {
+        use jiqun_domain::workflow::Action;
+        match self {
+            ReviewKind::Preliminary | ReviewKind::FieldCheck => Action::Accept.actor_at(level),
+            ReviewKind::MinistryReview | ReviewKind::MinistryFieldCheck => {
+                Action::Receive.actor_at(level)
+            }
+        }
+    }
+
     /// States in which it may be recorded: the province reviews an accepted application
     /// before it recommends (第十三条 受理、初审和实地抽查 … 择优推荐); the ministry reviews
     /// what it has received (第十四条).
@@ -206,11 +219,15 @@ pub async fn record(
     let app: Application = crate::applications::get(conn, &actor.scope, application_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if !actor.roles.contains(&r.kind.role()) {
+    let batch = crate::batches::get(conn, app.batch_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let role = r.kind.role_at(batch.workflow_level());
+    if !actor.roles.contains(&role) {
         return Err(StoreError::Refused(format!(
             "「{}」只能由{}记录",
             r.kind.name_zh(),
-            r.kind.role().name_zh()
+            role.name_zh()
         )));
     }
     if !r.kind.states().contains(&app.state) {

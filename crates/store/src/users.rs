@@ -214,6 +214,7 @@ pub fn check_role_fits_org(role: Role, kind: crate::orgs::OrgKind) -> Result<(),
     let ok = match role {
         Role::County => kind == K::County,
         Role::Province => matches!(kind, K::Province | K::PlanCity | K::Xpcc),
+        Role::City => kind == K::City,
         Role::Ministry => kind == K::Ministry,
         Role::Expert => kind == K::ExpertPool,
         Role::Operator => kind == K::Operator,

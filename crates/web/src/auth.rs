@@ -172,6 +172,12 @@ impl CurrentUser {
         {
             return Scope::County(code.clone());
         }
+        if self.user.has_role(Role::City)
+            && self.org.kind == OrgKind::City
+            && let Some(code) = &self.org.division_code
+        {
+            return Scope::City(code.clone());
+        }
         Scope::Nothing
     }
 }

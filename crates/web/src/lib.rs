@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ministry;
 pub mod outreach;
 pub mod pages;
+pub mod provincial;
 pub mod public;
 pub mod recognitions;
 pub mod security;
@@ -103,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::routes())
         .merge(tiers::routes())
         .merge(outreach::routes())
+        .merge(provincial::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

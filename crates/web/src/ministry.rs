@@ -49,6 +49,61 @@ pub fn routes() -> Router<AppState> {
             "/ministry/objections/{id}/files/{attachment}",
             get(objection_file),
         )
+        // A province runs its own batches on the same handlers (第五条; issue 8): the
+        // batch decides who may act (`batches::require_runner`), the prefix only where the
+        // links point.
+        .route("/province/batches/{id}", get(batch_page))
+        .route("/province/batches/{id}/notices", post(open_notice))
+        .route("/province/batches/{id}/publish", post(publish))
+        .route("/province/review/{id}", get(application_page))
+        .route("/province/review/{id}/action", post(transition))
+        .route("/province/review/{id}/experts", post(assign_expert))
+        .route("/province/objections/{id}/decision", post(decide_objection))
+        .route(
+            "/province/objections/{id}/files/{attachment}",
+            get(objection_file),
+        )
+}
+
+/// Where the runner's pages of a batch live: `/ministry` for a national batch, `/province`
+/// for a province's own batch (its applications under `/province/review/{id}`).
+pub(crate) fn base_of(batch: &Batch) -> &'static str {
+    if batch.is_provincial() {
+        "/province"
+    } else {
+        "/ministry"
+    }
+}
+
+/// The path of one application on the runner's pages.
+pub(crate) fn app_path(batch: &Batch, id: i64) -> String {
+    format!("{}/{id}", app_base(batch))
+}
+
+/// The prefix of [`app_path`].
+pub(crate) fn app_base(batch: &Batch) -> &'static str {
+    if batch.is_provincial() {
+        "/province/review"
+    } else {
+        "/ministry/applications"
+    }
+}
+
+/// The caller runs this batch's ministry-level steps: the ministry for a national batch,
+/// the owning province for a provincial one. Another province gets 404 (it must not learn
+/// that the batch exists), any other role 403.
+pub(crate) fn require_runner(user: &CurrentUser, batch: &Batch) -> WebResult<()> {
+    match batches::require_runner(&user.actor(), batch, "办理本批次") {
+        Ok(()) => Ok(()),
+        Err(StoreError::NotFound) => Err(WebError::NotFound),
+        Err(_) if !batch.is_provincial() => {
+            Err(WebError::Forbidden("此页面仅供工业和信息化部使用。".into()))
+        }
+        Err(_) => Err(WebError::Forbidden(format!(
+            "本批次由{}组织，此页面仅供其使用。",
+            batch.runner_zh()
+        ))),
+    }
 }
 
 // ---- helpers shared with the expert and public pages ---------------------------------------
@@ -525,6 +580,9 @@ pub struct NoticeRow {
 #[template(path = "ministry_batch.html")]
 struct BatchPage {
     viewer: Viewer,
+    base: &'static str,
+    app_base: &'static str,
+    runner: String,
     batch: Batch,
     notice: Option<String>,
     quotas: Vec<QuotaRow>,
@@ -546,10 +604,7 @@ fn kind_zh(code: &str) -> &'static str {
 
 async fn load_batch(conn: &mut jiqun_store::Conn, id: &str) -> WebResult<Batch> {
     let id = parse_id(id)?;
-    batches::get(conn, id)
-        .await?
-        .filter(|b| b.level == "national")
-        .ok_or(WebError::NotFound)
+    batches::get(conn, id).await?.ok_or(WebError::NotFound)
 }
 
 async fn batch_page(
@@ -558,9 +613,10 @@ async fn batch_page(
     Path(id): Path<String>,
     Query(q): Query<DoneQuery>,
 ) -> WebResult<Response> {
-    require_ministry(&user)?;
     let mut conn = state.db.acquire().await?;
     let batch = load_batch(&mut conn, &id).await?;
+    require_runner(&user, &batch)?;
+    let level = batch.workflow_level();
     let all = applications::list(&mut conn, &Scope::National, Some(batch.id), None).await?;
     // The ministry sees what the provinces recommended (and what followed); drafts and
     // provincial steps stay with the provinces.
@@ -602,7 +658,7 @@ async fn batch_page(
             cluster: cluster.name.clone(),
             county: place_name(&a.county_code),
             leading_industry: cluster.leading_industry.clone(),
-            state: a.state.name_zh(),
+            state: a.state.name_zh_at(level),
             can_receive: a.state == WfState::Recommended,
             experts: if assignments.is_empty() {
                 String::new()
@@ -618,7 +674,7 @@ async fn batch_page(
         .filter(|a| QUOTA_STATES.contains(&a.state))
         .map(|a| a.authority_code.clone())
         .collect();
-    for a in authorities() {
+    for a in authorities().iter().filter(|_| !batch.is_provincial()) {
         let own = batches::quota_for(&mut conn, &batch, a.code).await?;
         let default = match a.kind {
             AuthorityKind::Province => batch.quota_default,
@@ -627,6 +683,10 @@ async fn batch_page(
         if own != default {
             codes.push(a.code.to_string());
         }
+    }
+    if batch.is_provincial() {
+        // A province's own batch has no ministry quotas (the city cap is shown instead).
+        codes.clear();
     }
     codes.sort();
     codes.dedup();
@@ -655,6 +715,9 @@ async fn batch_page(
     let count = |s: WfState| all.iter().filter(|a| a.state == s).count();
     let page = BatchPage {
         viewer: Viewer::of(&user),
+        base: base_of(&batch),
+        app_base: app_base(&batch),
+        runner: batch.runner_zh(),
         notice: done_text(q.done.as_deref()),
         quotas,
         apps,
@@ -730,6 +793,9 @@ pub struct HistoryRow {
 #[template(path = "ministry_application.html")]
 struct ApplicationPage {
     viewer: Viewer,
+    base: &'static str,
+    self_path: String,
+    runner: String,
     notice: Option<String>,
     app: Application,
     cluster: Cluster,
@@ -819,11 +885,12 @@ async fn application_page(
     let app = applications::get(&mut conn, &user.scope(), id)
         .await?
         .ok_or(WebError::NotFound)?;
-    require_ministry(&user)?;
-    let cluster = clusters::get(&mut conn, &Scope::National, app.cluster_id)
+    let batch = batches::get(&mut conn, app.batch_id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let batch = batches::get(&mut conn, app.batch_id)
+    require_runner(&user, &batch)?;
+    let level = batch.workflow_level();
+    let cluster = clusters::get(&mut conn, &Scope::National, app.cluster_id)
         .await?
         .ok_or(WebError::NotFound)?;
     let actions = PAGE_ACTIONS
@@ -838,7 +905,8 @@ async fn application_page(
         .into_iter()
         .filter(|e| !assigned.iter().any(|a| a.expert_user_id == e.user_id))
         .map(|e| {
-            let conflict = experts::check_conflict(
+            let conflict = experts::check_conflict_in(
+                &batch,
                 e.home_province.as_deref(),
                 &app.county_code,
                 &app.authority_code,
@@ -941,18 +1009,21 @@ async fn application_page(
         .map(|t| HistoryRow {
             at: local_time(&t.at),
             action: t.action.name_zh(),
-            from: t.from_state.name_zh(),
-            to: t.to_state.name_zh(),
+            from: t.from_state.name_zh_at(level),
+            to: t.to_state.name_zh_at(level),
             who: format!("{}（{}）", t.actor_name, t.actor_org_name),
             comment: t.comment.unwrap_or_default(),
         })
         .collect();
     let page = ApplicationPage {
         viewer: Viewer::of(&user),
+        base: base_of(&batch),
+        self_path: app_path(&batch, app.id),
+        runner: batch.runner_zh(),
         notice: done_text(q.done.as_deref()),
         county: place_name(&app.county_code),
         authority: authority_name(&app.authority_code),
-        state_name: app.state.name_zh(),
+        state_name: app.state.name_zh_at(level),
         actions,
         can_assign,
         pool,
@@ -1008,10 +1079,14 @@ async fn transition(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     // `apply` checks role, state, reason, and that every expert has scored before a shortlist.
-    applications::apply(&mut tx, &actor, id, action, comment, now).await?;
+    let app = applications::apply(&mut tx, &actor, id, action, comment, now).await?;
+    let batch = batches::get(&mut tx, app.batch_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to(&format!(
-        "/ministry/applications/{id}?done={}",
+        "{}?done={}",
+        app_path(&batch, id),
         action.as_str()
     ))
     .into_response())
@@ -1039,12 +1114,13 @@ async fn assign_expert(
         .parse()
         .map_err(|_| WebError::BadRequest("请选择要分配的专家。".into()))?;
     let mut tx = state.db.begin().await?;
-    experts::assign(&mut tx, &user.actor(), id, expert, state.clock.now()).await?;
+    let a = experts::assign(&mut tx, &user.actor(), id, expert, state.clock.now()).await?;
+    let app = experts::application_of(&mut tx, &a).await?;
+    let batch = batches::get(&mut tx, app.batch_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(Redirect::to(&format!(
-        "/ministry/applications/{id}?done=assigned#experts"
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("{}?done=assigned#experts", app_path(&batch, id))).into_response())
 }
 
 // ---- public notice, objections, publication -------------------------------------------------
@@ -1071,7 +1147,7 @@ async fn open_notice(
         .map_err(WebError::BadRequest)?
         .ok_or_else(|| WebError::BadRequest("请填写公示开始日期。".into()))?;
     let mut tx = state.db.begin().await?;
-    batches::get(&mut tx, id).await?.ok_or(WebError::NotFound)?;
+    let batch = batches::get(&mut tx, id).await?.ok_or(WebError::NotFound)?;
     notices::open(
         &mut tx,
         &user.actor(),
@@ -1083,7 +1159,11 @@ async fn open_notice(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(Redirect::to(&format!("/ministry/batches/{id}?done=notice#notices")).into_response())
+    Ok(Redirect::to(&format!(
+        "{}/batches/{id}?done=notice#notices",
+        base_of(&batch)
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1123,10 +1203,16 @@ async fn decide_objection(
         state.clock.now(),
     )
     .await?;
+    let app = applications::get(&mut tx, &Scope::National, o.application_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let batch = batches::get(&mut tx, app.batch_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to(&format!(
-        "/ministry/applications/{}?done=decided#objections",
-        o.application_id
+        "{}?done=decided#objections",
+        app_path(&batch, o.application_id)
     ))
     .into_response())
 }
@@ -1137,13 +1223,19 @@ async fn objection_file(
     user: CurrentUser,
     Path((id, attachment)): Path<(String, String)>,
 ) -> WebResult<Response> {
-    require_ministry(&user)?;
     let id = parse_id(&id)?;
     let att_id = parse_id(&attachment)?;
     let mut conn = state.db.acquire().await?;
-    notices::objection(&mut conn, id)
+    let o = notices::objection(&mut conn, id)
         .await?
         .ok_or(WebError::NotFound)?;
+    let app = applications::get(&mut conn, &user.scope(), o.application_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let batch = batches::get(&mut conn, app.batch_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    require_runner(&user, &batch)?;
     let att = attachments::get(&mut conn, att_id)
         .await?
         .filter(|a| a.owner_type == "objection" && a.owner_id == id)
@@ -1167,6 +1259,8 @@ pub struct OutcomeRow {
 #[template(path = "ministry_publish.html")]
 struct PublishPage {
     viewer: Viewer,
+    base: &'static str,
+    app_base: &'static str,
     batch: Batch,
     recognized: Vec<OutcomeRow>,
     rejected: Vec<OutcomeRow>,
@@ -1226,6 +1320,8 @@ async fn publish(
     let recognized = named.pop().unwrap_or_default();
     let page = PublishPage {
         viewer: Viewer::of(&user),
+        base: base_of(&batch),
+        app_base: app_base(&batch),
         batch,
         recognized,
         rejected,

@@ -22,6 +22,8 @@ pub struct Viewer {
     pub is_ministry: bool,
     pub is_expert: bool,
     pub is_sysadmin: bool,
+    /// 设区市 (city step of provincial batches).
+    pub is_city: bool,
 }
 
 impl Viewer {
@@ -43,6 +45,7 @@ impl Viewer {
             is_ministry: u.user.has_role(jiqun_domain::role::Role::Ministry),
             is_expert: u.user.has_role(jiqun_domain::role::Role::Expert),
             is_sysadmin: u.user.has_role(jiqun_domain::role::Role::Sysadmin),
+            is_city: u.user.has_role(jiqun_domain::role::Role::City),
         }
     }
 
@@ -71,7 +74,9 @@ pub async fn home(
     let cluster_count = clusters::list(&mut conn, &scope).await?.len();
     let scope_text = match &scope {
         jiqun_store::Scope::National => "全国".to_string(),
-        jiqun_store::Scope::Authority(_) | jiqun_store::Scope::County(_) => user.org.name.clone(),
+        jiqun_store::Scope::Authority(_)
+        | jiqun_store::Scope::County(_)
+        | jiqun_store::Scope::City(_) => user.org.name.clone(),
         jiqun_store::Scope::Nothing => "（本角色不直接管理集群）".to_string(),
     };
     let page = HomePage {

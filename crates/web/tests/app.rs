@@ -13,6 +13,7 @@ mod dynamic;
 mod excel_pages;
 mod ministry_public;
 mod outreach;
+mod provincial;
 mod public_portal;
 mod tiers;
 mod tokens;

@@ -272,12 +272,13 @@ async fn detail(conn: &mut Conn, user: &CurrentUser, id: i64) -> ApiResult<Detai
             at: t.at,
         })
         .collect();
+    let level = l.batch.workflow_level();
     Ok(DetailJson {
         application: app_json(&l.app, Some(&l.cluster)),
         batch_title: l.batch.title,
         current,
         versions: versions.iter().map(|v| v.version).collect(),
-        allowed_actions: actions_for(user, l.app.state)
+        allowed_actions: actions_for(user, level, l.app.state)
             .into_iter()
             .map(|a| ActionJson {
                 action: a.as_str(),

@@ -144,7 +144,7 @@ pub async fn list(
             .collect(),
         open_batches: batch_list
             .iter()
-            .filter(|b| b.status == "open")
+            .filter(|b| b.status == "open" && b.visible_to(&scope))
             .map(|b| Opt {
                 value: b.id.to_string(),
                 label: b.title.clone(),
@@ -153,6 +153,7 @@ pub async fn list(
             .collect(),
         filter_batches: batch_list
             .iter()
+            .filter(|b| b.visible_to(&scope))
             .map(|b| Opt {
                 value: b.id.to_string(),
                 label: b.title.clone(),
@@ -328,15 +329,29 @@ pub async fn show(
         let fs = attachments::list(&mut conn, "review", r.id).await?;
         review_rows.push(view::review_row(&r, &fs));
     }
+    let level = batch.workflow_level();
     let review_kinds: Vec<ReviewKindOpt> = ReviewKind::ALL
         .into_iter()
-        .filter(|k| user.user.has_role(k.role()) && k.states().contains(&app.state))
+        .filter(|k| user.user.has_role(k.role_at(level)) && k.states().contains(&app.state))
         .map(|k| ReviewKindOpt {
             value: k.as_str(),
             label: k.name_zh(),
         })
         .collect();
-    let quota = if user.user.has_role(Role::Province)
+    let quota = if batch.city_step
+        && batch.is_provincial()
+        && user.user.has_role(Role::City)
+        && matches!(app.state, WfState::Accepted | WfState::Recommended)
+    {
+        let city = applications::city_of(&app.county_code);
+        let used = applications::city_used(&mut conn, batch.id, &city).await?;
+        Some(format!(
+            "本批次每个设区市最多推荐 {} 个，本市已推荐 {used} 个。",
+            batch.city_cap
+        ))
+    } else if batch.is_provincial() {
+        None
+    } else if user.user.has_role(Role::Province)
         && matches!(app.state, WfState::Accepted | WfState::Recommended)
     {
         let limit = batches::quota_for(&mut conn, &batch, &app.authority_code).await?;
@@ -353,14 +368,14 @@ pub async fn show(
         authority: authority_name(&app.authority_code),
         batch_title: batch.title.clone(),
         batch_id: batch.id,
-        state_name: app.state.name_zh(),
+        state_name: app.state.name_zh_at(level),
         state_code: app.state.as_str(),
         rank: app.rank.map(|r| r.to_string()).unwrap_or_default(),
         current_version: app.current_version,
         updated_at: local_time(&app.updated_at),
         notice: notice_for(q.done.as_deref()),
         can_edit: user.user.has_role(Role::County) && app.state.is_editable(),
-        buttons: view::buttons(&actions_for(&user, app.state)),
+        buttons: view::buttons(&actions_for(&user, batch.workflow_level(), app.state)),
         eval: current.and_then(|v| view::eval_view(v, &batch.edition)),
         versions: view::version_rows(&versions),
         history: view::history_rows(&history),

@@ -26,7 +26,7 @@ use crate::error::{WebError, WebResult};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use jiqun_domain::workflow::{Action, AppState as WfState};
+use jiqun_domain::workflow::{Action, AppState as WfState, Level};
 use jiqun_store::applications::{self, Application};
 use jiqun_store::batches::{self, Batch};
 use jiqun_store::clusters::{self, Cluster};
@@ -112,10 +112,10 @@ fn handled_here(action: Action) -> bool {
 }
 
 /// The buttons a user sees: every step its roles may take from this state.
-fn actions_for(user: &CurrentUser, state: WfState) -> Vec<Action> {
+fn actions_for(user: &CurrentUser, level: Level, state: WfState) -> Vec<Action> {
     let mut out: Vec<Action> = Vec::new();
     for role in &user.user.roles {
-        for a in jiqun_domain::workflow::available_actions(state, *role) {
+        for a in jiqun_domain::workflow::available_actions_at(level, state, *role) {
             if handled_here(a) && !out.contains(&a) {
                 out.push(a);
             }

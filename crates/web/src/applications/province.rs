@@ -212,6 +212,7 @@ pub(super) async fn summary_rows(
     let mut conn = state.db.acquire().await?;
     let batch = batches::get(&mut conn, batch_id)
         .await?
+        .filter(|b| b.visible_to(&scope))
         .ok_or(WebError::NotFound)?;
     let mut apps: Vec<_> = applications::list(&mut conn, &scope, Some(batch.id), None)
         .await?
