@@ -159,7 +159,7 @@ impl Scope {
 
 /// The first four digits of a prefecture code (`530100` → `5301`); a code too short to be
 /// one matches nothing.
-fn city_prefix(code: &str) -> &str {
+pub(crate) fn city_prefix(code: &str) -> &str {
     code.get(..4)
         .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
         .unwrap_or("-")

@@ -156,6 +156,13 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Policy>> {
                WHERE pc.policy_id = p.id AND c.county_code = $1))",
             Some(code.clone()),
         ),
+        // A 设区市 sees the policies covering a cluster of one of its counties.
+        Scope::City(code) => (
+            "EXISTS (SELECT 1 FROM outreach_policy_clusters pc
+               JOIN clusters c ON c.id = pc.cluster_id
+               WHERE pc.policy_id = p.id AND c.county_code LIKE $1)",
+            Some(format!("{}%", crate::city_prefix(code))),
+        ),
         Scope::Nothing => return Ok(Vec::new()),
     };
     let sql = format!(
