@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tiers",
         sql: Sql::Portable(include_str!("../migrations/0007_tiers.sql")),
     },
+    Migration {
+        version: 10,
+        name: "indicator_values",
+        sql: Sql::Portable(include_str!("../migrations/0010_indicator_values.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -16,6 +16,7 @@ pub mod ministry;
 pub mod pages;
 pub mod public;
 pub mod recognitions;
+pub mod report;
 pub mod security;
 pub mod tiers;
 pub mod tokens;
