@@ -959,7 +959,7 @@ async fn profile_page(app: TestApp) {
 
     // Plan targets of the declaration against the 2024 report's progress.
     assert_eq!(pa.report_years, vec![2024]);
-    let t: Vec<(&str, &str, &str, Vec<Option<(String, &str)>>)> = pa
+    let t: Vec<_> = pa
         .targets
         .iter()
         .map(|t| {
