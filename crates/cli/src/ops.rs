@@ -110,6 +110,12 @@ pub async fn prepare(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     }
     let counts = reference::sync(db).await.context("写入参考数据失败")?;
     tracing::debug!(?counts, "reference data synchronised");
+    let filled = jiqun_store::monitoring::backfill(db)
+        .await
+        .context("补算监测指标失败")?;
+    if filled != jiqun_store::monitoring::Backfill::default() {
+        tracing::info!(?filled, "indicator values backfilled");
+    }
     Ok(())
 }
 
@@ -235,6 +241,9 @@ pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| fatal(EXIT_ENVIRONMENT, e.to_string()))?;
     let counts = reference::sync(&db).await.context("写入参考数据失败")?;
+    let filled = jiqun_store::monitoring::backfill(&db)
+        .await
+        .context("补算监测指标失败")?;
     if before.is_empty() {
         println!("数据库已是最新结构，无需迁移。");
     } else {
@@ -243,6 +252,10 @@ pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
     println!(
         "参考数据：行政区划 {} 条，行业分类 {} 条，节假日安排 {} 条。",
         counts.divisions, counts.industries, counts.holidays
+    );
+    println!(
+        "监测指标：补算申报书 {} 份、年度报告 {} 份，清除已退回报告的指标 {} 条。",
+        filled.declarations, filled.reports, filled.stale_removed
     );
     db.close().await;
     Ok(ExitCode::SUCCESS)

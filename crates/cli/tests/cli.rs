@@ -164,6 +164,45 @@ fn migrate_then_user_add_then_backup() {
     assert!(stdout(&o).contains("宁波市经济和信息化局"));
     let demo = demo_dir.to_str().unwrap();
 
+    // The assessment report of the demo data (issue 7 item 3, 第十六条): the .docx with its
+    // chart pictures (stored zip entries, so names and PNG signatures appear as bytes), and
+    // the appendix beside it by default.
+    let out = demo_dir.join("评估报告.docx");
+    let o = jiqun(&[
+        "report",
+        "assessment",
+        "--year",
+        "2024",
+        "--data-dir",
+        demo,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    let docx = std::fs::read(&out).unwrap();
+    assert!(has(&docx, b"word/media/image1.png") && has(&docx, b"\x89PNG\r\n\x1a\n"));
+    assert!(has(
+        &docx,
+        "2024年度中小企业特色产业集群发展评估报告".as_bytes()
+    ));
+    let xlsx = std::fs::read(demo_dir.join("评估报告.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK");
+    let o = jiqun(&[
+        "report",
+        "assessment",
+        "--year",
+        "2024",
+        "--data-dir",
+        demo,
+        "--out",
+        out.to_str().unwrap(),
+        "--appendix",
+        demo_dir.join("附件.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--appendix"), "{}", stderr(&o));
+
     // Generated password, printed once.
     let o = jiqun(&[
         "user",

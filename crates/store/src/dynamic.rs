@@ -478,6 +478,8 @@ pub async fn submit_report(
     .bind(r.id)
     .execute(&mut *conn)
     .await?;
+    // The filed report's numbers, for the dashboards (migration 0010).
+    crate::monitoring::record_report(conn, m.id, year, &r.content).await?;
     log(
         conn,
         Some(actor),
@@ -552,6 +554,10 @@ pub async fn review_report(
     .bind(r.id)
     .execute(&mut *conn)
     .await?;
+    if !accept {
+        // Back to draft: no longer filed, so its numbers leave the dashboards.
+        crate::monitoring::forget_document(conn, m.id, i64::from(year)).await?;
+    }
     log(
         conn,
         Some(actor),

@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outreach",
         sql: Sql::Portable(include_str!("../migrations/0009_outreach.sql")),
     },
+    Migration {
+        version: 10,
+        name: "indicator_values",
+        sql: Sql::Portable(include_str!("../migrations/0010_indicator_values.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -1,8 +1,8 @@
 //! Monitoring figures for the dashboards and the assessment report (第五条, 第十六条; SPEC §6,
 //! issue 7). Every count is an aggregation that runs **in the database** (`GROUP BY`), scoped
 //! by [`Scope`] like every other read and narrowed by [`Filters`]. The indicators need the
-//! criteria engine, so they are computed in one pass over the figure documents, a page of
-//! recognitions at a time, keeping only the resulting numbers (never every row in memory).
+//! criteria engine: each figure document is read once, when it is frozen or filed, into the
+//! table `indicator_values` (migration 0010), and the dashboards aggregate that table.
 //!
 //! The definition and the source query of each figure are in `docs/monitoring.md`.
 
@@ -30,7 +30,7 @@ pub const PLAN_YEARS: (i64, i64) = (2021, 2025);
 /// The criteria edition whose thresholds mark the distributions when no batch is chosen
 /// and no national batch exists.
 pub const DEFAULT_EDITION: &str = "2022";
-/// Recognitions read per page in the indicator pass.
+/// Documents read per transaction by the backfill.
 const PAGE: usize = 200;
 
 /// Recognition statuses that are in force (`active`, or `extended` after re-examination).
@@ -714,6 +714,7 @@ struct Spec {
     unit: &'static str,
     threshold: Option<f64>,
     comparator: String,
+    cmp: Option<jiqun_domain::criteria::Comparator>,
 }
 
 fn specs(edition: &Edition) -> Vec<Spec> {
@@ -759,6 +760,10 @@ fn specs(edition: &Edition) -> Vec<Spec> {
                     (Window::YearOverYear, _) | (_, None) => String::new(),
                     (_, Some(cmp)) => cmp.zh().to_string(),
                 },
+                cmp: match cond.window {
+                    Window::YearOverYear => None,
+                    _ => cond.comparator,
+                },
             })
         })
         .collect()
@@ -797,278 +802,790 @@ fn indicator_value(spec: &Spec, m: &Metrics<'_>) -> Option<f64> {
     Some(v * scale)
 }
 
-/// The figures of one year of one cluster, from the latest document that reports it.
-#[derive(Debug, Clone, Copy, Default)]
-struct YearFigures {
-    output: Option<f64>,
-    rd: Option<f64>,
-    patents: Option<f64>,
-    co2: Option<f64>,
+// ---------------------------------------------------------------------------------------
+// The indicator table: each document's numbers, computed once when it is frozen or filed
+
+/// Where a document of a recognition comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The frozen declaration of the recognised application (`doc_rank` 0).
+    Declaration,
+    /// A filed annual report (`doc_rank` = its year, 第十六条).
+    AnnualReport,
 }
 
-/// Sums per year over clusters.
-#[derive(Debug, Clone, Copy, Default)]
-struct YearSums {
-    output: (f64, usize),
-    rd: (f64, usize),
-    patents: (f64, usize),
-    /// (Σ CO₂, Σ output of the same clusters, clusters).
-    co2: (f64, f64, usize),
-    /// (enterprises using an IIP, enterprises, clusters).
-    iip: (usize, usize, usize),
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Declaration => "declaration",
+            Source::AnnualReport => "annual_report",
+        }
+    }
 }
 
-/// One recognition's documents, folded as they stream by.
-#[derive(Default)]
-struct Current {
-    id: Option<i64>,
-    latest: Option<Declaration>,
-    from_report: bool,
-    years: BTreeMap<i32, YearFigures>,
-    iip: BTreeMap<i32, (usize, usize)>,
+/// The document marker: 1 when the document was read, 0 when it could not be parsed.
+pub const DOC: &str = "doc";
+/// A year the document reports (value 1): the document is the source of that year's
+/// figures unless a later document reports the year too.
+const YEAR: &str = "year";
+const Y_OUTPUT: &str = "y.output";
+const Y_RD: &str = "y.rd";
+const Y_PATENTS: &str = "y.patents";
+/// CO₂ and output of a year, written only when both are known (the intensity trend is
+/// output-weighted over the clusters that report both).
+const Y_CO2: &str = "y.co2";
+const Y_CO2_OUTPUT: &str = "y.co2_output";
+/// Enterprises using an industrial-internet platform, and the roster size, at the
+/// document's latest year.
+const IIP_YES: &str = "iip.yes";
+const IIP_TOTAL: &str = "iip.total";
+
+/// One row of `indicator_values`: (metric, year or 0, value in the display unit).
+pub type Value = (String, i32, f64);
+
+fn window_years(decl: &Declaration) -> i32 {
+    Edition::builtin(&decl.edition)
+        .or_else(|| Edition::builtin(DEFAULT_EDITION))
+        .map_or(3, |e| e.window_years)
 }
 
-struct Fold<'e> {
-    edition: &'e Edition,
-    specs: Vec<Spec>,
-    values: Vec<Vec<f64>>,
-    missing: Vec<usize>,
-    sums: BTreeMap<i32, YearSums>,
-    recognitions: usize,
-    from_reports: usize,
-    unreadable: usize,
-    cur: Current,
+/// The numbers of one document: the indicators of [`INDICATORS`] as the document's own
+/// edition defines them (year 0), and the per-year figures the trends add up. `None` when
+/// the document cannot be read.
+pub fn document_values(source: Source, body: &str) -> Option<Vec<Value>> {
+    let decl = match source {
+        Source::Declaration => criteria::parse_declaration(body).ok()?,
+        Source::AnnualReport => {
+            let v: serde_json::Value = serde_json::from_str(body).ok()?;
+            criteria::parse_declaration_value(v.get("declaration")?).ok()?
+        }
+    };
+    let edition = Edition::builtin(&decl.edition).or_else(|| Edition::builtin(DEFAULT_EDITION))?;
+    let m = Metrics::new(&decl, window_years(&decl));
+    let mut out: Vec<Value> = Vec::new();
+    for spec in specs(edition) {
+        if let Some(v) = indicator_value(&spec, &m) {
+            out.push((spec.key.to_string(), 0, v));
+        }
+    }
+    for &y in &decl.years {
+        out.push((YEAR.into(), y, 1.0));
+        let get = |metric: MetricId| m.yearly(metric, y).ok().and_then(|q| frac_value(q.frac));
+        let output = get(MetricId::OutputValue);
+        if let Some(v) = output {
+            out.push((Y_OUTPUT.into(), y, v));
+        }
+        if let Some(v) = get(MetricId::RdExpenditure) {
+            out.push((Y_RD.into(), y, v));
+        }
+        if let Some(v) = get(MetricId::ValidInventionPatents) {
+            out.push((Y_PATENTS.into(), y, v));
+        }
+        // The intensity is CO₂ / output as a fraction: its numerator is the cluster's CO₂.
+        let co2 = m
+            .yearly(MetricId::Co2Intensity, y)
+            .ok()
+            .and_then(|q| num(q.frac.num));
+        if let (Some(c), Some(o)) = (co2, output) {
+            out.push((Y_CO2.into(), y, c));
+            out.push((Y_CO2_OUTPUT.into(), y, o));
+        }
+    }
+    let (yes, _, total) = m.flag_counts(|e| e.uses_iip);
+    if total > 0 {
+        out.push((IIP_YES.into(), m.latest_year(), yes as f64));
+        out.push((IIP_TOTAL.into(), m.latest_year(), total as f64));
+    }
+    Some(out)
 }
 
-impl<'e> Fold<'e> {
-    fn new(edition: &'e Edition) -> Fold<'e> {
-        let specs = specs(edition);
-        Fold {
-            edition,
-            values: vec![Vec::new(); specs.len()],
-            missing: vec![0; specs.len()],
-            specs,
-            sums: BTreeMap::new(),
-            recognitions: 0,
-            from_reports: 0,
-            unreadable: 0,
-            cur: Current::default(),
+/// Writes the numbers of one document of a recognition, replacing what was there for the
+/// same document (a report returned and filed again). Run in the caller's transaction.
+pub async fn record_document(
+    conn: &mut Conn,
+    recognition_id: i64,
+    source: Source,
+    doc_rank: i64,
+    body: &str,
+) -> Result<()> {
+    forget_document(conn, recognition_id, doc_rank).await?;
+    let values = document_values(source, body);
+    let mut rows: Vec<Value> = vec![(DOC.into(), 0, if values.is_some() { 1.0 } else { 0.0 })];
+    rows.extend(values.unwrap_or_default());
+    // A few dozen rows per document: one statement per 100 rows (600 placeholders).
+    for chunk in rows.chunks(100) {
+        let mut sql = String::from(
+            "INSERT INTO indicator_values (recognition_id, source, doc_rank, metric, year, value) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (metric, year, value) in chunk {
+            q = q
+                .bind(recognition_id)
+                .bind(source.as_str())
+                .bind(doc_rank)
+                .bind(metric.clone())
+                .bind(i64::from(*year))
+                .bind(*value);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Removes the numbers of one document (an annual report returned to draft).
+pub async fn forget_document(conn: &mut Conn, recognition_id: i64, doc_rank: i64) -> Result<()> {
+    sqlx::query("DELETE FROM indicator_values WHERE recognition_id = $1 AND doc_rank = $2")
+        .bind(recognition_id)
+        .bind(doc_rank)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the frozen declaration of a recognition's application (at recognition).
+pub async fn record_declaration(conn: &mut Conn, recognition_id: i64) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT v.declaration FROM recognitions r JOIN applications a ON a.id = r.application_id
+         JOIN application_versions v ON v.application_id = a.id AND v.version = a.current_version
+         WHERE r.id = $1",
+    )
+    .bind(recognition_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let body: String = match row {
+        Some(r) => r.try_get("declaration")?,
+        None => String::new(),
+    };
+    record_document(conn, recognition_id, Source::Declaration, 0, &body).await
+}
+
+/// Records a filed annual report (on submission).
+pub async fn record_report(
+    conn: &mut Conn,
+    recognition_id: i64,
+    year: i32,
+    content: &str,
+) -> Result<()> {
+    record_document(
+        conn,
+        recognition_id,
+        Source::AnnualReport,
+        i64::from(year),
+        content,
+    )
+    .await
+}
+
+/// How many documents the backfill wrote and how many stale rows it removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backfill {
+    pub declarations: usize,
+    pub reports: usize,
+    pub stale_removed: u64,
+}
+
+/// Fills the indicator table for documents that have no rows yet (data from before
+/// migration 0010, or rows written by an import that bypassed the store), and removes the
+/// rows of reports that are no longer filed. Run by `jiqun migrate` and at server start;
+/// idempotent; a page of 200 documents per transaction.
+pub async fn backfill(db: &crate::Db) -> Result<Backfill> {
+    let mut out = Backfill::default();
+    {
+        let mut tx = db.begin().await?;
+        out.stale_removed = sqlx::query(
+            "DELETE FROM indicator_values WHERE source = 'annual_report' AND NOT EXISTS (
+                 SELECT 1 FROM annual_reports ar WHERE ar.recognition_id = indicator_values.recognition_id
+                 AND ar.year = indicator_values.doc_rank AND ar.status IN ('submitted', 'accepted'))",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+    }
+    loop {
+        let mut tx = db.begin().await?;
+        let docs = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT r.id AS rid, v.declaration AS body FROM recognitions r
+             JOIN applications a ON a.id = r.application_id
+             JOIN application_versions v ON v.application_id = a.id AND v.version = a.current_version
+             WHERE NOT EXISTS (SELECT 1 FROM indicator_values iv WHERE iv.recognition_id = r.id
+                               AND iv.doc_rank = 0 AND iv.metric = '{DOC}' AND iv.year = 0)
+             ORDER BY r.id LIMIT {PAGE}"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+        for d in &docs {
+            let body: String = d.try_get("body")?;
+            record_document(&mut tx, d.try_get("rid")?, Source::Declaration, 0, &body).await?;
+        }
+        tx.commit().await?;
+        out.declarations += docs.len();
+        if docs.len() < PAGE {
+            break;
         }
     }
-
-    fn window_years(&self, decl: &Declaration) -> i32 {
-        Edition::builtin(&decl.edition).map_or(self.edition.window_years, |e| e.window_years)
-    }
-
-    /// One document of recognition `rid`: its yearly figures replace those of older ones.
-    fn document(&mut self, rid: i64, decl: Option<Declaration>, from_report: bool) {
-        if self.cur.id != Some(rid) {
-            self.flush();
-            self.cur.id = Some(rid);
+    loop {
+        let mut tx = db.begin().await?;
+        let docs = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT ar.recognition_id AS rid, ar.year AS yr, ar.content AS body FROM annual_reports ar
+             WHERE {FILED} AND NOT EXISTS (SELECT 1 FROM indicator_values iv
+                 WHERE iv.recognition_id = ar.recognition_id AND iv.doc_rank = ar.year
+                 AND iv.metric = '{DOC}' AND iv.year = 0)
+             ORDER BY ar.id LIMIT {PAGE}"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
+        for d in &docs {
+            let body: String = d.try_get("body")?;
+            let yr: i64 = d.try_get("yr")?;
+            record_document(&mut tx, d.try_get("rid")?, Source::AnnualReport, yr, &body).await?;
         }
-        let Some(decl) = decl else {
-            self.unreadable += 1;
-            return;
-        };
-        {
-            let m = Metrics::new(&decl, self.window_years(&decl));
-            for &y in &decl.years {
-                let get =
-                    |metric: MetricId| m.yearly(metric, y).ok().and_then(|q| frac_value(q.frac));
-                self.cur.years.insert(
-                    y,
-                    YearFigures {
-                        output: get(MetricId::OutputValue),
-                        rd: get(MetricId::RdExpenditure),
-                        patents: get(MetricId::ValidInventionPatents),
-                        // The intensity is CO₂ / output as a fraction: its numerator is
-                        // the cluster's CO₂ of the year.
-                        co2: m
-                            .yearly(MetricId::Co2Intensity, y)
-                            .ok()
-                            .and_then(|q| num(q.frac.num)),
-                    },
-                );
-            }
-            let (yes, _, total) = m.flag_counts(|e| e.uses_iip);
-            if total > 0 {
-                self.cur.iip.insert(m.latest_year(), (yes, total));
-            }
-        }
-        self.cur.latest = Some(decl);
-        self.cur.from_report = from_report;
-    }
-
-    /// Adds the finished recognition to the totals.
-    fn flush(&mut self) {
-        let cur = std::mem::take(&mut self.cur);
-        if cur.id.is_none() {
-            return;
-        }
-        self.recognitions += 1;
-        match &cur.latest {
-            Some(decl) => {
-                if cur.from_report {
-                    self.from_reports += 1;
-                }
-                let m = Metrics::new(decl, self.window_years(decl));
-                for (i, spec) in self.specs.iter().enumerate() {
-                    match indicator_value(spec, &m) {
-                        Some(v) => self.values[i].push(v),
-                        None => self.missing[i] += 1,
-                    }
-                }
-            }
-            None => self.missing.iter_mut().for_each(|n| *n += 1),
-        }
-        for (y, f) in cur.years {
-            let s = self.sums.entry(y).or_default();
-            if let Some(v) = f.output {
-                s.output.0 += v;
-                s.output.1 += 1;
-            }
-            if let Some(v) = f.rd {
-                s.rd.0 += v;
-                s.rd.1 += 1;
-            }
-            if let Some(v) = f.patents {
-                s.patents.0 += v;
-                s.patents.1 += 1;
-            }
-            if let (Some(c), Some(o)) = (f.co2, f.output) {
-                s.co2.0 += c;
-                s.co2.1 += o;
-                s.co2.2 += 1;
-            }
-        }
-        for (y, (yes, total)) in cur.iip {
-            let s = self.sums.entry(y).or_default();
-            s.iip.0 += yes;
-            s.iip.1 += total;
-            s.iip.2 += 1;
+        tx.commit().await?;
+        out.reports += docs.len();
+        if docs.len() < PAGE {
+            break;
         }
     }
+    Ok(out)
+}
 
-    fn finish(mut self) -> Indicators {
-        self.flush();
-        let distributions = self
-            .specs
-            .iter()
-            .zip(self.values)
-            .zip(self.missing)
-            .map(|((s, values), missing)| Distribution {
+/// `FROM indicator_values iv` joined to its live recognition and cluster, in view.
+const IV_FROM: &str = "FROM indicator_values iv JOIN recognitions r ON r.id = iv.recognition_id
+     JOIN clusters c ON c.id = r.cluster_id";
+
+/// The latest readable document of `iv`'s recognition.
+fn latest_doc() -> String {
+    format!(
+        "iv.doc_rank = (SELECT MAX(d.doc_rank) FROM indicator_values d
+             WHERE d.recognition_id = iv.recognition_id AND d.metric = '{DOC}' AND d.year = 0
+             AND d.value = 1)"
+    )
+}
+
+/// Distributions of the indicators across the recognitions in force, from each one's
+/// latest figures: its latest filed annual report (第十六条), else the frozen declaration of
+/// its application; and trends per year, each year of each cluster taken from the latest
+/// document that reports it. Aggregated from `indicator_values` in the database.
+pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<Indicators> {
+    let edition = edition_for(conn, f).await?;
+    let specs = specs(edition);
+    let w = f.clause(scope, Some("r.batch_id"));
+
+    // Recognitions in force in view, and how many have a filed report as latest document.
+    let sql = format!(
+        "SELECT COUNT(*) AS n,
+                COUNT(CASE WHEN (SELECT MAX(d.doc_rank) FROM indicator_values d
+                                 WHERE d.recognition_id = r.id AND d.metric = '{DOC}'
+                                 AND d.year = 0 AND d.value = 1) > 0 THEN 1 END) AS from_reports
+         FROM recognitions r JOIN clusters c ON c.id = r.cluster_id {}",
+        and(&w, &[LIVE])
+    );
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_one(&mut *conn)
+        .await?;
+    let recognitions = usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+    let from_reports = usize::try_from(row.try_get::<i64, _>("from_reports")?).unwrap_or(0);
+    let sql = format!(
+        "SELECT COUNT(*) AS n {IV_FROM} {}",
+        and(&w, &[LIVE, "iv.metric = 'doc'", "iv.value = 0"])
+    );
+    let row = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_one(&mut *conn)
+        .await?;
+    let unreadable = usize::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0);
+
+    // Each recognition's values from its latest document, in recognition order.
+    let keys = specs
+        .iter()
+        .map(|s| format!("'{}'", s.key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut values: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    if !keys.is_empty() {
+        let in_keys = format!("iv.metric IN ({keys})");
+        let sql = format!(
+            "SELECT iv.metric AS metric, iv.value AS value {IV_FROM} {} ORDER BY iv.recognition_id",
+            and(&w, &[LIVE, "iv.year = 0", &in_keys, &latest_doc()])
+        );
+        for r in rows(conn, sql, &w).await? {
+            values
+                .entry(r.try_get("metric")?)
+                .or_default()
+                .push(r.try_get("value")?);
+        }
+    }
+    let distributions = specs
+        .iter()
+        .map(|s| {
+            let v = values.remove(s.key).unwrap_or_default();
+            Distribution {
                 key: s.key,
                 criterion: s.criterion.clone(),
                 name: s.name.clone(),
                 unit: s.unit,
                 threshold: s.threshold,
                 comparator: s.comparator.clone(),
-                values,
-                missing,
-            })
-            .collect();
-        let series = |pick: &dyn Fn(&YearSums) -> Option<(f64, usize)>| -> Vec<TrendPoint> {
-            self.sums
+                missing: recognitions.saturating_sub(v.len()),
+                values: v,
+            }
+        })
+        .collect();
+
+    // Per-year sums: each year from the latest document reporting it (the IIP counts from
+    // the latest document whose last year it is).
+    let mut sums: BTreeMap<(String, i32), (f64, usize)> = BTreeMap::new();
+    for (metrics, marker) in [
+        (
+            format!(
+                "iv.metric IN ('{Y_OUTPUT}', '{Y_RD}', '{Y_PATENTS}', '{Y_CO2}', '{Y_CO2_OUTPUT}')"
+            ),
+            YEAR,
+        ),
+        (
+            format!("iv.metric IN ('{IIP_YES}', '{IIP_TOTAL}')"),
+            IIP_TOTAL,
+        ),
+    ] {
+        let latest = format!(
+            "iv.doc_rank = (SELECT MAX(d.doc_rank) FROM indicator_values d
+                 WHERE d.recognition_id = iv.recognition_id AND d.metric = '{marker}'
+                 AND d.year = iv.year)"
+        );
+        let sql = format!(
+            "SELECT iv.metric AS metric, iv.year AS yr, CAST(SUM(iv.value) AS DOUBLE PRECISION) AS total,
+                    COUNT(*) AS n
+             {IV_FROM} {} GROUP BY iv.metric, iv.year",
+            and(&w, &[LIVE, &metrics, &latest])
+        );
+        for r in rows(conn, sql, &w).await? {
+            let yr: i64 = r.try_get("yr")?;
+            let n: i64 = r.try_get("n")?;
+            sums.insert(
+                (r.try_get("metric")?, i32::try_from(yr).unwrap_or(0)),
+                (r.try_get("total")?, usize::try_from(n).unwrap_or(0)),
+            );
+        }
+    }
+    let years: std::collections::BTreeSet<i32> = sums.keys().map(|(_, y)| *y).collect();
+    let get = |m: &str, y: i32| sums.get(&(m.to_string(), y)).copied();
+    let trends = TRENDS
+        .iter()
+        .map(|&(key, name, unit)| Trend {
+            key,
+            name,
+            unit,
+            points: years
                 .iter()
-                .filter_map(|(&year, s)| {
-                    let (value, clusters) = pick(s)?;
+                .filter_map(|&year| {
+                    let (value, clusters) = match key {
+                        "output" => get(Y_OUTPUT, year)?,
+                        "rd" => get(Y_RD, year)?,
+                        "patents" => get(Y_PATENTS, year)?,
+                        "iip" => {
+                            let (yes, n) = get(IIP_YES, year)?;
+                            let (total, _) = get(IIP_TOTAL, year)?;
+                            if total <= 0.0 {
+                                return None;
+                            }
+                            (yes * 100.0 / total, n)
+                        }
+                        _ => {
+                            let (co2, n) = get(Y_CO2, year)?;
+                            let (out, _) = get(Y_CO2_OUTPUT, year)?;
+                            if out <= 0.0 {
+                                return None;
+                            }
+                            (co2 / out, n)
+                        }
+                    };
                     (clusters > 0).then_some(TrendPoint {
                         year,
                         value,
                         clusters,
                     })
                 })
-                .collect()
+                .collect(),
+        })
+        .collect();
+    Ok(Indicators {
+        recognitions,
+        from_reports,
+        unreadable,
+        edition: edition.id.clone(),
+        distributions,
+        trends,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// The cluster profile (集群画像) of one recognition, for officials
+
+/// One indicator column of the profile, as the recognition's edition defines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileIndicator {
+    pub key: &'static str,
+    pub criterion: String,
+    pub name: String,
+    pub unit: &'static str,
+    pub threshold: Option<f64>,
+    /// "以上", "高于", … (empty when there is no fixed bound).
+    pub comparator: String,
+}
+
+/// A value of one document against the bound: `passes` is `None` when the rule has no
+/// fixed bound (CO₂ intensity: 持续下降).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checked {
+    pub value: f64,
+    pub passes: Option<bool>,
+}
+
+/// One document of the recognition (the frozen declaration, then each filed report).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileDoc {
+    pub source: Source,
+    /// 0 for the declaration, the report year for a report.
+    pub doc_rank: i64,
+    /// The last year of the document's window (the year its "latest" figures are of).
+    pub latest_year: Option<i32>,
+    /// False when the document could not be read (then `values` is all `None`).
+    pub readable: bool,
+    /// One per [`Profile::indicators`].
+    pub values: Vec<Option<Checked>>,
+}
+
+/// A percentile: 100 × (peers below + ½ peers equal) / peers, the recognition itself
+/// counted among the peers (so `equal ≥ 1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percentile {
+    pub peers: i64,
+    pub below: i64,
+    pub equal: i64,
+}
+
+impl Percentile {
+    pub fn value(&self) -> f64 {
+        if self.peers == 0 {
+            0.0
+        } else {
+            100.0 * (self.below as f64 + 0.5 * self.equal as f64) / self.peers as f64
+        }
+    }
+}
+
+/// The recognition's rank on one indicator (from its latest document).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rank {
+    pub key: &'static str,
+    pub value: f64,
+    /// Among the recognitions of its batch.
+    pub batch: Option<Percentile>,
+    /// Among the recognitions of its industry section at the same level.
+    pub section: Option<Percentile>,
+}
+
+/// One plan target of the declaration (第六条 areas) and its progress in each filed report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetRow {
+    pub area: &'static str,
+    pub metric: String,
+    pub baseline: String,
+    pub target: String,
+    pub year: i32,
+    /// One per [`Profile::report_years`]: (actual, achievement in Chinese).
+    pub actuals: Vec<Option<(String, &'static str)>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub managed: Managed,
+    /// The section letter of the cluster's first industry code, and its name.
+    pub section: String,
+    pub section_name: String,
+    pub edition: String,
+    pub indicators: Vec<ProfileIndicator>,
+    pub docs: Vec<ProfileDoc>,
+    pub ranks: Vec<Rank>,
+    pub report_years: Vec<i32>,
+    pub targets: Vec<TargetRow>,
+    /// Plan targets could not be read (declaration unreadable).
+    pub targets_unreadable: bool,
+}
+
+/// The Chinese name of a 第六条 area.
+pub fn plan_area_zh(a: jiqun_domain::declaration::PlanArea) -> &'static str {
+    use jiqun_domain::declaration::PlanArea::*;
+    match a {
+        Industry => "提升集群主导产业优势",
+        Innovation => "激发集群创新活力",
+        Digital => "推进集群数字化升级",
+        Green => "加快集群绿色低碳转型",
+        Openness => "深化集群开放合作",
+        Governance => "提升集群治理和服务能力",
+    }
+}
+
+/// Whether `value` satisfies the spec's bound. Values within 1e-9 (relative) of the bound
+/// count as equal to it: the display numbers are binary floating point (a growth of exactly
+/// 10% may come back as 10.000000000000002); the verdicts of the criteria engine use exact
+/// decimals.
+fn passes(spec: &Spec, value: f64) -> Option<bool> {
+    let (t, cmp) = (spec.threshold?, spec.cmp?);
+    let ord = if (value - t).abs() <= 1e-9 * t.abs().max(1.0) {
+        std::cmp::Ordering::Equal
+    } else if value < t {
+        std::cmp::Ordering::Less
+    } else {
+        std::cmp::Ordering::Greater
+    };
+    Some(cmp.holds(ord))
+}
+
+async fn percentiles(
+    conn: &mut Conn,
+    recognition_id: i64,
+    keys: &str,
+    group_cond: &str,
+    group_binds: &[Bind],
+) -> Result<BTreeMap<String, (f64, Percentile)>> {
+    let sql = format!(
+        "SELECT me.metric AS metric, me.value AS mine, COUNT(*) AS peers,
+                COUNT(CASE WHEN iv.value < me.value THEN 1 END) AS below,
+                COUNT(CASE WHEN iv.value = me.value THEN 1 END) AS equal
+         FROM indicator_values me
+         JOIN indicator_values iv ON iv.metric = me.metric AND iv.year = 0
+         JOIN recognitions r ON r.id = iv.recognition_id JOIN clusters c ON c.id = r.cluster_id
+         WHERE me.recognition_id = $1 AND me.year = 0 AND me.metric IN ({keys})
+           AND me.doc_rank = (SELECT MAX(d.doc_rank) FROM indicator_values d
+                WHERE d.recognition_id = me.recognition_id AND d.metric = '{DOC}' AND d.year = 0
+                AND d.value = 1)
+           AND {} AND ({LIVE} OR r.id = $1) AND {group_cond}
+         GROUP BY me.metric, me.value",
+        latest_doc()
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(recognition_id);
+    for b in group_binds {
+        q = match b {
+            Bind::Int(i) => q.bind(*i),
+            Bind::Text(t) => q.bind(t.clone()),
         };
-        let trends = TRENDS
-            .iter()
-            .map(|&(key, name, unit)| Trend {
-                key,
-                name,
-                unit,
-                points: match key {
-                    "output" => series(&|s| Some(s.output)),
-                    "rd" => series(&|s| Some(s.rd)),
-                    "patents" => series(&|s| Some(s.patents)),
-                    "iip" => series(&|s| {
-                        (s.iip.1 > 0).then(|| (s.iip.0 as f64 * 100.0 / s.iip.1 as f64, s.iip.2))
-                    }),
-                    _ => series(&|s| (s.co2.1 > 0.0).then(|| (s.co2.0 / s.co2.1, s.co2.2))),
+    }
+    let mut out = BTreeMap::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        out.insert(
+            r.try_get::<String, _>("metric")?,
+            (
+                r.try_get::<f64, _>("mine")?,
+                Percentile {
+                    peers: r.try_get("peers")?,
+                    below: r.try_get("below")?,
+                    equal: r.try_get("equal")?,
                 },
+            ),
+        );
+    }
+    Ok(out)
+}
+
+/// The profile of recognition `id`, if it is in `scope` (else `None`: another
+/// jurisdiction's recognition is reported as absent).
+pub async fn profile(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Profile>> {
+    let Some(m) = dynamic::managed(conn, scope, id).await? else {
+        return Ok(None);
+    };
+    let edition = Edition::builtin(&m.edition)
+        .or_else(|| Edition::builtin(DEFAULT_EDITION))
+        .ok_or_else(|| crate::StoreError::Corrupt("未内置任何认定标准版本".into()))?;
+    let specs = specs(edition);
+    let row = sqlx::query(
+        "SELECT c.industry_codes AS codes, v.declaration AS body FROM recognitions r
+         JOIN clusters c ON c.id = r.cluster_id
+         LEFT JOIN applications a ON a.id = r.application_id
+         LEFT JOIN application_versions v ON v.application_id = a.id AND v.version = a.current_version
+         WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let codes: String = row.try_get("codes")?;
+    let section: String = codes.chars().take(1).collect();
+    let declaration: Option<String> = row.try_get("body")?;
+
+    // Every document's whole-document values and its years.
+    let rows = sqlx::query(
+        "SELECT source, doc_rank, metric, year, value FROM indicator_values
+         WHERE recognition_id = $1 ORDER BY doc_rank, metric, year",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut docs: Vec<ProfileDoc> = Vec::new();
+    for r in &rows {
+        let rank: i64 = r.try_get("doc_rank")?;
+        let metric: String = r.try_get("metric")?;
+        let year: i64 = r.try_get("year")?;
+        let value: f64 = r.try_get("value")?;
+        if docs.last().is_none_or(|d| d.doc_rank != rank) {
+            let source: String = r.try_get("source")?;
+            docs.push(ProfileDoc {
+                source: if source == "declaration" {
+                    Source::Declaration
+                } else {
+                    Source::AnnualReport
+                },
+                doc_rank: rank,
+                latest_year: None,
+                readable: false,
+                values: vec![None; specs.len()],
+            });
+        }
+        let Some(d) = docs.last_mut() else { continue };
+        if metric == DOC {
+            d.readable = value == 1.0;
+        } else if metric == YEAR {
+            let y = i32::try_from(year).unwrap_or(0);
+            d.latest_year = Some(d.latest_year.map_or(y, |l| l.max(y)));
+        } else if year == 0
+            && let Some(i) = specs.iter().position(|s| s.key == metric)
+        {
+            d.values[i] = Some(Checked {
+                value,
+                passes: specs.get(i).and_then(|s| passes(s, value)),
+            });
+        }
+    }
+
+    // Percentiles among the batch and among the industry section at the same level.
+    let keys = specs
+        .iter()
+        .map(|s| format!("'{}'", s.key))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (in_batch, in_section) = if keys.is_empty() {
+        (BTreeMap::new(), BTreeMap::new())
+    } else {
+        (
+            percentiles(conn, id, &keys, "r.batch_id = $2", &[Bind::Int(m.batch_id)]).await?,
+            percentiles(
+                conn,
+                id,
+                &keys,
+                "SUBSTR(c.industry_codes, 1, 1) = $2 AND r.level = $3",
+                &[Bind::Text(section.clone()), Bind::Text(m.level.clone())],
+            )
+            .await?,
+        )
+    };
+    let ranks = specs
+        .iter()
+        .filter_map(|s| {
+            let b = in_batch.get(s.key);
+            let sec = in_section.get(s.key);
+            let value = b.or(sec)?.0;
+            Some(Rank {
+                key: s.key,
+                value,
+                batch: b.map(|x| x.1),
+                section: sec.map(|x| x.1),
             })
-            .collect();
-        Indicators {
-            recognitions: self.recognitions,
-            from_reports: self.from_reports,
-            unreadable: self.unreadable,
-            edition: self.edition.id.clone(),
-            distributions,
-            trends,
-        }
-    }
-}
+        })
+        .collect();
 
-fn parse_document(kind: i64, body: &str) -> Option<Declaration> {
-    if kind == 0 {
-        return criteria::parse_declaration(body).ok();
-    }
-    let v: serde_json::Value = serde_json::from_str(body).ok()?;
-    criteria::parse_declaration_value(v.get("declaration")?).ok()
-}
-
-/// Distributions of the indicators across the recognitions in force, from each one's
-/// latest figures: its latest filed annual report (第十六条), else the frozen declaration of
-/// its application; and trends per year, each year of each cluster taken from the latest
-/// document that reports it.
-pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<Indicators> {
-    let edition = edition_for(conn, f).await?;
-    let mut fold = Fold::new(edition);
-    let mut after = 0i64;
-    loop {
-        let w = f.clause(scope, Some("r.batch_id"));
-        let after_cond = format!("r.id > {after}");
-        let sql = format!(
-            "SELECT r.id FROM recognitions r JOIN clusters c ON c.id = r.cluster_id {}
-             ORDER BY r.id LIMIT {PAGE}",
-            and(&w, &[LIVE, &after_cond])
+    // Plan targets (declaration) against the progress of each filed report.
+    let parsed = declaration
+        .as_deref()
+        .and_then(|b| criteria::parse_declaration(b).ok());
+    let reports = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT ar.year AS yr, ar.content AS body FROM annual_reports ar
+         WHERE ar.recognition_id = $1 AND {FILED} ORDER BY ar.year"
+    )))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut report_years = Vec::new();
+    let mut progress: Vec<Vec<jiqun_domain::dynamic::Progress>> = Vec::new();
+    for r in &reports {
+        let yr: i64 = r.try_get("yr")?;
+        let body: String = r.try_get("body")?;
+        report_years.push(i32::try_from(yr).unwrap_or(0));
+        progress.push(
+            serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("progress").cloned())
+                .and_then(|p| serde_json::from_value(p).ok())
+                .unwrap_or_default(),
         );
-        let ids: Vec<i64> = rows(conn, sql, &w)
-            .await?
+    }
+    let targets = parsed
+        .as_ref()
+        .map(|d| {
+            d.plan
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| TargetRow {
+                    area: plan_area_zh(t.area),
+                    metric: t.metric.clone(),
+                    baseline: t.baseline.normalize().to_string(),
+                    target: t.target.normalize().to_string(),
+                    year: t.year,
+                    actuals: progress
+                        .iter()
+                        .map(|ps| {
+                            ps.iter().find(|p| p.target == i).map(|p| {
+                                (
+                                    p.actual.map_or_else(
+                                        || "—".to_string(),
+                                        |a| a.normalize().to_string(),
+                                    ),
+                                    p.status.name_zh(),
+                                )
+                            })
+                        })
+                        .collect(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(Profile {
+        section_name: section_name(&section),
+        section,
+        edition: edition.id.clone(),
+        indicators: specs
             .iter()
-            .map(|r| r.try_get::<i64, _>("id"))
-            .collect::<std::result::Result<_, _>>()?;
-        let (Some(&lo), Some(&hi)) = (ids.first(), ids.last()) else {
-            break;
-        };
-        let range = format!("r.id BETWEEN {lo} AND {hi}");
-        // The same placeholders serve both halves of the UNION.
-        let sql = format!(
-            "SELECT r.id AS rid, CAST(0 AS BIGINT) AS kind, CAST(0 AS BIGINT) AS yr, v.declaration AS body
-             FROM recognitions r JOIN clusters c ON c.id = r.cluster_id
-             JOIN applications a ON a.id = r.application_id
-             JOIN application_versions v ON v.application_id = a.id AND v.version = a.current_version
-             {}
-             UNION ALL
-             SELECT r.id AS rid, CAST(1 AS BIGINT) AS kind, ar.year AS yr, ar.content AS body
-             FROM annual_reports ar JOIN recognitions r ON r.id = ar.recognition_id
-             JOIN clusters c ON c.id = r.cluster_id
-             {}
-             ORDER BY rid, kind, yr",
-            and(&w, &[LIVE, &range]),
-            and(&w, &[LIVE, &range, FILED])
-        );
-        for r in rows(conn, sql, &w).await? {
-            let rid: i64 = r.try_get("rid")?;
-            let kind: i64 = r.try_get("kind")?;
-            let body: String = r.try_get("body")?;
-            fold.document(rid, parse_document(kind, &body), kind == 1);
-        }
-        if ids.len() < PAGE {
-            break;
-        }
-        after = hi;
-    }
-    Ok(fold.finish())
+            .map(|s| ProfileIndicator {
+                key: s.key,
+                criterion: s.criterion.clone(),
+                name: s.name.clone(),
+                unit: s.unit,
+                threshold: s.threshold,
+                comparator: s.comparator.clone(),
+            })
+            .collect(),
+        docs,
+        ranks,
+        report_years,
+        targets,
+        targets_unreadable: parsed.is_none(),
+        managed: m,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------

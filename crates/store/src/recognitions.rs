@@ -204,6 +204,8 @@ async fn record(
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
+    // The frozen declaration's numbers, for the dashboards (migration 0010).
+    crate::monitoring::record_declaration(conn, id).await?;
     let tier = if level == "national" {
         crate::clusters::Tier::National
     } else {

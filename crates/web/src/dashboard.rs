@@ -16,7 +16,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Router, routing::get};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jiqun_domain::jurisdiction::{authorities, authority_by_code};
 use jiqun_store::monitoring::{
     self, Dashboard, FUNNEL_STAGES, Filters, Indicators, NATIONAL_TARGET, Progress,
@@ -29,6 +29,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(page))
         .route("/dashboard/data/{file}", get(download))
+        .route("/dashboard/report.docx", get(report_docx))
+        .route("/dashboard/report.xlsx", get(report_xlsx))
 }
 
 /// Bins of every histogram.
@@ -122,13 +124,21 @@ fn scope_text(user: &CurrentUser, scope: &Scope) -> String {
 pub enum Cell {
     Text(String),
     Num(f64),
+    /// Text linking to a page (a cluster's profile in the lists).
+    Link(String, String),
 }
 
 impl Cell {
     pub fn show(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Link(s, _) => s.clone(),
             Cell::Num(v) => charts::fmt_num(*v),
+        }
+    }
+    pub fn href(&self) -> Option<&str> {
+        match self {
+            Cell::Link(_, h) => Some(h),
+            _ => None,
         }
     }
     pub fn is_num(&self) -> bool {
@@ -141,6 +151,13 @@ fn t(s: impl Into<String>) -> Cell {
 }
 fn n(v: impl Into<f64>) -> Cell {
     Cell::Num(v.into())
+}
+/// A cluster's name linking to its profile (集群画像).
+fn profile_link(name: &str, recognition_id: i64) -> Cell {
+    Cell::Link(
+        name.to_string(),
+        format!("/recognitions/{recognition_id}/profile"),
+    )
 }
 fn i(v: i64) -> Cell {
     Cell::Num(v as f64)
@@ -514,7 +531,7 @@ fn list_charts(l: &Watchlists) -> Vec<Chart> {
                 .iter()
                 .map(|(m, d)| {
                     vec![
-                        t(&m.cluster_name),
+                        profile_link(&m.cluster_name, m.id),
                         t(authority_name(&m.authority_code)),
                         t(&m.batch_title),
                         n(d.year),
@@ -535,7 +552,7 @@ fn list_charts(l: &Watchlists) -> Vec<Chart> {
                 .iter()
                 .map(|c| {
                     vec![
-                        t(&c.cluster_name),
+                        profile_link(&c.cluster_name, c.case.recognition_id),
                         t(authority_name(&c.authority_code)),
                         t(c.case.ground.article()),
                         t(c.case.status_zh()),
@@ -555,7 +572,7 @@ fn list_charts(l: &Watchlists) -> Vec<Chart> {
                 .iter()
                 .map(|m| {
                     vec![
-                        t(&m.cluster_name),
+                        profile_link(&m.cluster_name, m.id),
                         t(authority_name(&m.authority_code)),
                         t(&m.batch_title),
                         t(m.valid_until.to_string()),
@@ -678,6 +695,9 @@ struct Page {
     from_reports: usize,
     unreadable: usize,
     charts: Vec<Chart>,
+    /// The ministry and provinces get the button 生成评估报告.
+    can_report: bool,
+    report_year: i32,
 }
 
 impl Page {
@@ -770,6 +790,8 @@ async fn page(
         from_reports: d.indicators.from_reports,
         unreadable: d.indicators.unreadable,
         charts: all_charts(&d, national),
+        can_report: !matches!(scope, Scope::County(_)),
+        report_year: today.year() - 1,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -813,7 +835,7 @@ fn workbook(chart: &Chart, scope: &str, filters: &str, today: NaiveDate) -> WebR
         for (c, cell) in row.iter().enumerate() {
             let col = u16::try_from(c).map_err(|_| WebError::Internal("列数过多".into()))?;
             match cell {
-                Cell::Text(s) => ws.write_string(rr, col, s).map_err(fail)?,
+                Cell::Text(s) | Cell::Link(s, _) => ws.write_string(rr, col, s).map_err(fail)?,
                 Cell::Num(v) => ws.write_number(rr, col, *v).map_err(fail)?,
             };
         }
@@ -858,5 +880,69 @@ async fn download(
         bytes,
         crate::download::XLSX,
         &format!("dashboard-{key}.xlsx"),
+    ))
+}
+
+/// `?year=` of the report downloads.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    pub year: Option<String>,
+}
+
+/// The report is the ministry's (national) and a province's (its own); a county gets 403.
+/// The year defaults to last year (第十六条: reports on the previous year).
+async fn report_for(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ReportQuery,
+) -> WebResult<crate::report::Assessment> {
+    let scope = viewer_scope(user)?;
+    if matches!(scope, Scope::County(_)) {
+        return Err(WebError::Forbidden(
+            "评估报告由工业和信息化部、省级中小企业主管部门生成。".into(),
+        ));
+    }
+    let today = state.clock.today();
+    let year = match q.year.as_deref().map(str::trim) {
+        None | Some("") => today.year() - 1,
+        Some(s) => s
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("「评估年度」无效：{s}，应为 2000–2100 之间的年份"))
+            })?,
+    };
+    let mut conn = state.db.acquire().await?;
+    crate::report::assess(&mut conn, &scope, &scope_text(user, &scope), year, today).await
+}
+
+/// `GET /dashboard/report.docx?year=Y`: the button 生成评估报告.
+async fn report_docx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> WebResult<Response> {
+    let a = report_for(&state, &user, &q).await?;
+    let bytes = crate::report::docx(&a)?;
+    Ok(crate::download::private_file(
+        bytes,
+        crate::download::DOCX,
+        &format!("assessment-{}.docx", a.year),
+    ))
+}
+
+/// `GET /dashboard/report.xlsx?year=Y`: the report's appendix, every number in it.
+async fn report_xlsx(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> WebResult<Response> {
+    let a = report_for(&state, &user, &q).await?;
+    let bytes = crate::report::appendix(&a)?;
+    Ok(crate::download::private_file(
+        bytes,
+        crate::download::XLSX,
+        &format!("assessment-{}-appendix.xlsx", a.year),
     ))
 }

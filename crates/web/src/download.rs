@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 
 /// The content type of an .xlsx workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// The content type of a .docx document.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// RFC 6266 / 5987 `Content-Disposition` for a file name with Chinese characters: an ASCII
 /// fallback and the UTF-8 name.

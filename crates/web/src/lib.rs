@@ -18,6 +18,7 @@ pub mod pages;
 pub mod provincial;
 pub mod public;
 pub mod recognitions;
+pub mod report;
 pub mod security;
 pub mod tiers;
 pub mod tokens;

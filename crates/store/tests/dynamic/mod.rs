@@ -180,6 +180,24 @@ async fn sweep(db: &Db, now: DateTime<Utc>) -> dynamic::SweepOutcome {
     out
 }
 
+/// (readable document markers, `output` indicators) of one document in `indicator_values`.
+async fn indicator_rows(conn: &mut jiqun_store::Conn, rec: i64, rank: i64) -> (i64, i64) {
+    let row = sqlx::query(
+        "SELECT COUNT(CASE WHEN metric = 'doc' AND value = 1 THEN 1 END) AS docs,
+                COUNT(CASE WHEN metric = 'output' AND year = 0 THEN 1 END) AS outputs
+         FROM indicator_values WHERE recognition_id = $1 AND doc_rank = $2",
+    )
+    .bind(rec)
+    .bind(rank)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    (
+        sqlx::Row::get::<i64, _>(&row, "docs"),
+        sqlx::Row::get::<i64, _>(&row, "outputs"),
+    )
+}
+
 async fn three_years_of_reports_one_late(t: TestDb) {
     let w = world(&t.db).await;
     // Valid 2022-12-01 … 2025-11-30: reports for 2022, 2023, 2024, due 30 April.
@@ -303,9 +321,15 @@ async fn three_years_of_reports_one_late(t: TestDb) {
     .await
     .unwrap();
     assert_eq!(back.status, "draft");
+    // The indicator table (migration 0010): a returned report is no longer filed, so its
+    // numbers leave the dashboards; filing it again writes them back, in the same
+    // transaction as the submission.
+    assert_eq!(indicator_rows(&mut conn, rec, 2022).await, (0, 0));
     drop(conn);
     save_and_submit(&t.db, &w, rec, 2022, at(2023, 4, 27)).await;
     let mut conn = t.db.acquire().await.unwrap();
+    let (docs, outputs) = indicator_rows(&mut conn, rec, 2022).await;
+    assert_eq!((docs, outputs), (1, 1));
     let ok = dynamic::review_report(&mut conn, &w.province, rec, 2022, true, "", at(2023, 4, 28))
         .await
         .unwrap();

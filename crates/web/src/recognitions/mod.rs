@@ -8,6 +8,7 @@
 
 mod api;
 mod pages;
+mod profile;
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/recognitions", get(pages::list))
         .route("/recognitions/{id}", get(pages::show))
+        .route("/recognitions/{id}/profile", get(profile::show))
         .route(
             "/recognitions/{id}/reports/{year}",
             post(pages::save_report),

@@ -33,6 +33,9 @@ use tower::ServiceExt;
 struct World {
     batch1: i64,
     batch2: i64,
+    rec_a: i64,
+    rec_c: i64,
+    rec_f: i64,
 }
 
 /// One enterprise's outputs per year; every other figure is fixed so that shares, densities
@@ -74,7 +77,11 @@ fn declaration(
              "in_leading_industry": false, "declared_size": "large",
              "titles": [], "uses_iip": false, "policy_reached": true,
              "figures": figures(e2, 200, 500, 7)}
-        ]
+        ],
+        "plan": {"targets": [
+            {"area": "industry", "metric": "集群产值（万元）", "baseline": 400000, "target": 600000, "year": 2024},
+            {"area": "digital", "metric": "工业互联网平台应用普及率（%）", "baseline": 50, "target": 60.5, "year": 2024}
+        ]}
     })
 }
 
@@ -356,7 +363,7 @@ async fn seed(app: &TestApp) -> World {
         "active",
     )
     .await;
-    recognition(
+    let rec_f = recognition(
         &mut conn,
         f.0,
         app_f,
@@ -371,7 +378,8 @@ async fn seed(app: &TestApp) -> World {
     let report = json!({"year": 2024,
         "declaration": declaration("330782", 2025, &[2021, 2022, 2023, 2024],
             &[363000, 363000, 400000, 440000], &[131000, 121000, 130000, 160000], 50),
-        "progress": [], "work_done": "", "problems": "", "measures": ""});
+        "progress": [{"target": 0, "status": "achieved", "actual": 600000}],
+        "work_done": "", "problems": "", "measures": ""});
     exec(
         &mut conn,
         "INSERT INTO annual_reports (recognition_id, year, status, content, due_date, created_by, created_at,
@@ -398,7 +406,19 @@ async fn seed(app: &TestApp) -> World {
         &[&rec_c, &NOW],
     )
     .await;
-    World { batch1, batch2 }
+    drop(conn);
+    // The rows above bypass the store's write path (which fills the indicator table when a
+    // declaration is frozen at recognition or a report is filed): fill it the way
+    // `jiqun migrate` and the server start do.
+    let filled = monitoring::backfill(&app.db).await.unwrap();
+    assert_eq!((filled.declarations, filled.reports), (3, 1));
+    World {
+        batch1,
+        batch2,
+        rec_a,
+        rec_c,
+        rec_f,
+    }
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -861,3 +881,348 @@ async fn pages_jurisdiction_and_xlsx(app: TestApp) {
     assert!(r.status.is_redirection(), "{}", r.status);
 }
 both!(pages_jurisdiction_and_xlsx);
+
+/// The cluster profile (集群画像): indicators per document against the 2022 thresholds,
+/// plan targets against the report's actuals, and percentiles computed by hand:
+///
+/// | recognition | latest document | output (万元) | patent density |
+/// |---|---|---|---|
+/// | A (active) | its 2024 report | 600000 | 210 |
+/// | C (active) | its declaration | 484000 | 210 |
+/// | F (revoked) | its declaration | 900001 | ≈ 1 |
+///
+/// Batch 1 peers of A and C are {A, C} (F is revoked); F's own profile counts F itself:
+/// A output 100 × (1 + ½·1) / 2 = 75, C 100 × (0 + ½) / 2 = 25, F 100 × (2 + ½) / 3 = 83.33;
+/// patent density A and C tie: 100 × (0 + ½·2) / 2 = 50. All three are in section C at the
+/// national level, so the section percentiles are the same.
+async fn profile_page(app: TestApp) {
+    let w = seed(&app).await;
+    let mut conn = app.db.acquire().await.unwrap();
+    let nat = Scope::National;
+    let pa = monitoring::profile(&mut conn, &nat, w.rec_a)
+        .await
+        .unwrap()
+        .unwrap();
+    let idx = |p: &monitoring::Profile, key: &str| {
+        p.indicators.iter().position(|i| i.key == key).unwrap()
+    };
+    // Two documents: the declaration (window 2019–2021) and the 2024 report.
+    let docs: Vec<(i64, Option<i32>, bool)> = pa
+        .docs
+        .iter()
+        .map(|d| (d.doc_rank, d.latest_year, d.readable))
+        .collect();
+    assert_eq!(docs, vec![(0, Some(2021), true), (2024, Some(2024), true)]);
+    let g = idx(&pa, "output_growth");
+    let o = idx(&pa, "output");
+    // The declaration: 400000 → 484000 over two years is exactly 10%, and 高于 10% excludes
+    // the bound: 未达标. Its output 484000 is 以上 400000: 达标.
+    let d0 = pa.docs[0].values[g].unwrap();
+    assert!(close(d0.value, 10.0), "{}", d0.value);
+    assert_eq!(d0.passes, Some(false));
+    assert_eq!(pa.docs[0].values[o].unwrap().passes, Some(true));
+    // The 2024 report: (600000 / 484000)^(1/2) − 1 = 11.34% > 10%: 达标.
+    let d1 = pa.docs[1].values[g].unwrap();
+    assert!(close(
+        d1.value,
+        ((600000.0_f64 / 484000.0).sqrt() - 1.0) * 100.0
+    ));
+    assert_eq!(d1.passes, Some(true));
+    // CO₂ intensity has no fixed bound.
+    let co2 = idx(&pa, "co2_intensity");
+    assert_eq!(pa.docs[1].values[co2].unwrap().passes, None);
+
+    let rank = |p: &monitoring::Profile, key: &str| -> (f64, f64, f64, (i64, i64, i64)) {
+        let r = p.ranks.iter().find(|r| r.key == key).unwrap();
+        let b = r.batch.unwrap();
+        (
+            r.value,
+            b.value(),
+            r.section.unwrap().value(),
+            (b.peers, b.below, b.equal),
+        )
+    };
+    assert_eq!(rank(&pa, "output"), (600000.0, 75.0, 75.0, (2, 1, 1)));
+    assert_eq!(rank(&pa, "patent_density"), (210.0, 50.0, 50.0, (2, 0, 2)));
+    let pc = monitoring::profile(&mut conn, &nat, w.rec_c)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rank(&pc, "output"), (484000.0, 25.0, 25.0, (2, 0, 1)));
+    let pf = monitoring::profile(&mut conn, &nat, w.rec_f)
+        .await
+        .unwrap()
+        .unwrap();
+    let (v, b, s, counts) = rank(&pf, "output");
+    assert_eq!((v, counts), (900001.0, (3, 2, 1)));
+    assert!(close(b, 250.0 / 3.0) && close(s, 250.0 / 3.0), "{b} {s}");
+
+    // Plan targets of the declaration against the 2024 report's progress.
+    assert_eq!(pa.report_years, vec![2024]);
+    let t: Vec<_> = pa
+        .targets
+        .iter()
+        .map(|t| {
+            (
+                t.area,
+                t.baseline.as_str(),
+                t.target.as_str(),
+                t.actuals.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        t,
+        vec![
+            (
+                "提升集群主导产业优势",
+                "400000",
+                "600000",
+                vec![Some(("600000".to_string(), "已完成"))]
+            ),
+            ("推进集群数字化升级", "50", "60.5", vec![None]),
+        ]
+    );
+    drop(conn);
+
+    // The page, with jurisdiction: the ministry sees all; 义乌 (county) its own A, not C;
+    // 宁波 (计划单列市) its own C, not A.
+    let miit = app.login("miit").await;
+    let yiwu = app.login("yiwu").await;
+    let ningbo = app.login("ningbo").await;
+    let page = app
+        .get(
+            &format!("/recognitions/{}/profile", w.rec_a),
+            Some(&miit.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let b = &page.body;
+    assert!(b.contains("集群画像：义乌A集群"));
+    assert!(b.contains("申报书（数据截至2021年）") && b.contains("2024年度报告"));
+    assert!(b.contains("75（2 个中低于 1 个、相同 0 个）"), "{b}");
+    assert!(b.contains("50（2 个中低于 0 个、相同 1 个）"));
+    assert!(b.contains("未达标") && b.contains("达标"));
+    assert!(b.contains("600000（已完成）") && b.contains("未填报"));
+    assert!(b.contains("2024年度实际"));
+    let page = app
+        .get(
+            &format!("/recognitions/{}/profile", w.rec_a),
+            Some(&yiwu.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (who, rec) in [(&yiwu, w.rec_c), (&ningbo, w.rec_a)] {
+        let page = app
+            .get(&format!("/recognitions/{rec}/profile"), Some(&who.cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{rec}");
+    }
+    let page = app
+        .get(
+            &format!("/recognitions/{}/profile", w.rec_c),
+            Some(&ningbo.cookie),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("25（2 个中低于 0 个、相同 0 个）"));
+    // Unknown and malformed ids: 404.
+    for path in ["/recognitions/999999/profile", "/recognitions/abc/profile"] {
+        assert_eq!(
+            app.get(path, Some(&miit.cookie)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    // The dashboard's lists link to the profile (C is overdue), and so does the
+    // recognition's page.
+    let page = app.get("/dashboard", Some(&miit.cookie)).await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/recognitions/{}/profile\"", w.rec_c))
+    );
+    let page = app
+        .get(&format!("/recognitions/{}", w.rec_a), Some(&miit.cookie))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("href=\"/recognitions/{}/profile\"", w.rec_a))
+    );
+}
+both!(profile_page);
+
+/// Every part of a zip, by name.
+fn zip_parts(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip archive");
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        out.insert(f.name().unwrap().to_string(), data);
+    }
+    out
+}
+
+/// The assessment report (第十六条) on the seeded data: the .docx unzips with its parts, a
+/// PNG picture per chart with its relationship, the headings, and summary numbers equal to
+/// the dashboard's figures from the same queries (and to the hand-computed ones); the
+/// appendix holds the same numbers; the button's downloads respect jurisdiction.
+async fn assessment_report(app: TestApp) {
+    seed(&app).await;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let mut conn = app.db.acquire().await.unwrap();
+    let nat = Scope::National;
+    let d = monitoring::dashboard(&mut conn, &nat, &Filters::default(), today)
+        .await
+        .unwrap();
+    let a = jiqun_web::report::assess(&mut conn, &nat, "全国", 2022, today)
+        .await
+        .unwrap();
+    drop(conn);
+    let parts = zip_parts(&jiqun_web::report::docx(&a).unwrap());
+    for p in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "word/document.xml",
+        "word/styles.xml",
+        "word/_rels/document.xml.rels",
+        "word/media/image1.png",
+    ] {
+        assert!(parts.contains_key(p), "{p}: {:?}", parts.keys());
+    }
+    let pngs: Vec<&String> = parts
+        .keys()
+        .filter(|k| k.starts_with("word/media/"))
+        .collect();
+    // One picture per SVG of the dashboard's charts.
+    let svgs: usize = a.charts.iter().map(|c| c.svg.matches("<svg").count()).sum();
+    assert!(svgs >= 10, "{svgs}");
+    assert_eq!(pngs.len(), svgs);
+    for p in &pngs {
+        assert_eq!(&parts[*p][..8], b"\x89PNG\r\n\x1a\n", "{p}");
+    }
+    let text = |name: &str| String::from_utf8(parts[name].clone()).unwrap();
+    let rels = text("word/_rels/document.xml.rels");
+    let doc = text("word/document.xml");
+    assert!(text("[Content_Types].xml").contains("Extension=\"png\" ContentType=\"image/png\""));
+    for i in 1..=svgs {
+        assert!(rels.contains(&format!(
+            "Id=\"rIdImg{i}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image{i}.png\""
+        )));
+        assert!(doc.contains(&format!("r:embed=\"rIdImg{i}\"")));
+    }
+    for h in [
+        "2022年度中小企业特色产业集群发展评估报告",
+        "总体情况",
+        "一、认定进度与集群分布",
+        "二、推荐名额与申报情况",
+        "三、主要指标分布",
+        "四、发展趋势",
+        "五、省际比较",
+        "六、问题清单",
+    ] {
+        assert!(doc.contains(&format!("preserve\">{h}</w:t>")), "{h}");
+    }
+    // The summary's numbers are the dashboard's (6 clusters: 2 national, 2 provincial, 1 in
+    // the library; 2 recognitions in force, 1 from its report; C's 2 overdue reports, 1
+    // open case, 1 expiring).
+    let t = &d.tiers;
+    assert_eq!(
+        (t.total(), t.national, t.provincial, t.library),
+        (6, 2, 2, 1)
+    );
+    assert!(doc.contains(&format!(
+        "共有集群 {} 个，其中国家级中小企业特色产业集群 {} 个、省级集群 {} 个、省级培育库 {} 个",
+        t.total(),
+        t.national,
+        t.provincial,
+        t.library
+    )));
+    assert!(doc.contains(&format!(
+        "纳入指标统计的有效认定 {} 个，其中 {} 个取自年度培育情况报告",
+        d.indicators.recognitions, d.indicators.from_reports
+    )));
+    assert_eq!(
+        (
+            d.lists.overdue.len(),
+            d.lists.open_cases.len(),
+            d.lists.expiring.len()
+        ),
+        (2, 1, 1)
+    );
+    assert!(doc.contains("逾期未报送的年度报告 2 份，待办撤销案件 1 件，6 个月内到期的认定 1 个"));
+    // Trends stop at the assessment year: 2022's 484000 is in, 2023's 530000 is not.
+    let tr = a.charts.iter().find(|c| c.key == "trend_output").unwrap();
+    let years: Vec<String> = tr.rows.iter().map(|r| r[0].show()).collect();
+    assert_eq!(years, ["2019", "2020", "2021", "2022"]);
+    assert!(doc.contains(">484000<") && !doc.contains(">530000<"));
+
+    // The appendix: the summary sheet and one sheet per chart, numbers as numbers.
+    let x = zip_parts(&jiqun_web::report::appendix(&a).unwrap());
+    let wb = String::from_utf8(x["xl/workbook.xml"].clone()).unwrap();
+    assert!(wb.contains("name=\"总体情况\"") && wb.contains("name=\"集群层级分布\""));
+    let sheets = x
+        .keys()
+        .filter(|k| k.starts_with("xl/worksheets/sheet"))
+        .count();
+    assert_eq!(sheets, 1 + a.charts.len());
+    let s1 = String::from_utf8(x["xl/worksheets/sheet1.xml"].clone()).unwrap();
+    assert_eq!(cell(&s1, "B5").as_deref(), Some("6"));
+    assert_eq!(cell(&s1, "B6").as_deref(), Some("2"));
+    assert_eq!(
+        cell(&s1, "B13").as_deref(),
+        Some("2"),
+        "recognitions in force"
+    );
+    assert_eq!(cell(&s1, "B15").as_deref(), Some("2"), "overdue reports");
+    assert_eq!(cell(&s1, "B16").as_deref(), Some("1"), "open cases");
+
+    // The button: the ministry and a province download, a county may not.
+    let miit = app.login("miit").await;
+    let zj = app.login("zhejiang").await;
+    let yiwu = app.login("yiwu").await;
+    let page = app.get("/dashboard", Some(&miit.cookie)).await;
+    assert!(
+        page.body.contains("生成评估报告")
+            && page.body.contains("action=\"/dashboard/report.docx\"")
+    );
+    let page = app.get("/dashboard", Some(&yiwu.cookie)).await;
+    assert!(!page.body.contains("生成评估报告"));
+    let (status, ct, bytes) =
+        get_bytes(&app, "/dashboard/report.docx?year=2024", &miit.cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.contains("wordprocessingml.document"), "{ct}");
+    let p = zip_parts(&bytes);
+    assert!(p.contains_key("word/media/image1.png"));
+    let doc = String::from_utf8(p["word/document.xml"].clone()).unwrap();
+    assert!(
+        doc.contains("2024年度中小企业特色产业集群发展评估报告") && doc.contains("共有集群 6 个")
+    );
+    // A province: its own clusters only (A, B, D, E, F of 浙江; C is 宁波's).
+    let (status, _, bytes) = get_bytes(&app, "/dashboard/report.docx?year=2024", &zj.cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc = String::from_utf8(zip_parts(&bytes)["word/document.xml"].clone()).unwrap();
+    assert!(doc.contains("共有集群 5 个") && !doc.contains("宁海C模具集群"));
+    assert!(
+        !doc.contains("五、省际比较"),
+        "the provincial comparison is the ministry's"
+    );
+    let (status, ct, bytes) = get_bytes(&app, "/dashboard/report.xlsx?year=2024", &zj.cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.contains("spreadsheetml"));
+    let s1 = String::from_utf8(zip_parts(&bytes)["xl/worksheets/sheet1.xml"].clone()).unwrap();
+    assert_eq!(cell(&s1, "B5").as_deref(), Some("5"));
+    let (status, _, _) = get_bytes(&app, "/dashboard/report.docx", &yiwu.cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A bad year is refused, naming the field.
+    let page = app
+        .get("/dashboard/report.docx?year=20x4", Some(&miit.cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.body.contains("评估年度"), "{}", page.body);
+    let page = app
+        .get("/dashboard/report.docx?year=1999", Some(&miit.cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+both!(assessment_report);
