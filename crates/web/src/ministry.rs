@@ -818,6 +818,8 @@ struct ApplicationPage {
     objections: Vec<ObjectionRow>,
     recognition: Option<String>,
     history: Vec<HistoryRow>,
+    /// P.provincial from the tier record and a false provincial claim (issue 8).
+    record: Option<crate::tiers::RecordFinding>,
 }
 
 /// The steps this page offers (the notice steps have their own forms).
@@ -1015,6 +1017,9 @@ async fn application_page(
             comment: t.comment.unwrap_or_default(),
         })
         .collect();
+    let record = applications::version(&mut conn, app.id, app.current_version)
+        .await?
+        .and_then(|v| crate::tiers::record_finding(v.evaluation.as_deref()));
     let page = ApplicationPage {
         viewer: Viewer::of(&user),
         base: base_of(&batch),
@@ -1039,6 +1044,7 @@ async fn application_page(
         objections,
         recognition,
         history,
+        record,
         app,
         cluster,
         batch,

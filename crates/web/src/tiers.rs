@@ -390,3 +390,38 @@ pub async fn record_prior(
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Redirect::to("/tiers/prior").into_response())
 }
+
+// ---- the tier record's findings, for the review pages ---------------------------------------
+
+/// What the tier record decided in a stored evaluation (issue 8): `P.provincial`'s result and
+/// explanation, and the `X.provincial_claim` messages (a claim the record does not show).
+pub struct RecordFinding {
+    pub provincial: String,
+    pub flags: Vec<String>,
+}
+
+/// The finding of a stored evaluation (JSON as stored with the version); `None` when the
+/// version has not been evaluated.
+pub fn record_finding(evaluation: Option<&str>) -> Option<RecordFinding> {
+    let v: serde_json::Value = serde_json::from_str(evaluation?).ok()?;
+    let p = v["criteria"]
+        .as_array()?
+        .iter()
+        .find(|c| c["id"] == "P.provincial")?;
+    let status = match p["status"].as_str() {
+        Some("pass") => "符合",
+        Some("not_applicable") => "不适用",
+        _ => "不符合",
+    };
+    let provincial = format!("{status}（{}）", p["explanation"].as_str().unwrap_or(""));
+    let flags = v["checks"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .filter(|c| c["id"] == jiqun_domain::tiers::PROVINCIAL_CLAIM)
+                .filter_map(|c| c["message"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(RecordFinding { provincial, flags })
+}

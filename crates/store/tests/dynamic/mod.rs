@@ -751,3 +751,155 @@ async fn reexamination_pass_fail_and_expiry(t: TestDb) {
     assert!(audit::verify(&t.db).await.unwrap().broken.is_none());
 }
 both!(reexamination_pass_fail_and_expiry);
+
+/// Saves (or re-saves) the draft report of `year` and returns its stored evaluation.
+async fn save_draft(db: &Db, w: &World, rec: i64, year: i32, now: DateTime<Utc>) -> Value {
+    let raw = report_json(year);
+    let parsed = rules::parse_annual_report(&raw, jiqun_domain::clock::china_date(now)).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let r = dynamic::save_report(&mut tx, &w.county, rec, &raw, &parsed, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    serde_json::from_str(r.evaluation.as_deref().unwrap()).unwrap()
+}
+
+fn verdict(ev: &Value, id: &str) -> (String, String) {
+    let v = ev["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap();
+    (
+        v["status"].as_str().unwrap().to_string(),
+        v["explanation"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Issue 8: C8.policy of an annual report comes from the outreach register as of the end
+/// of the report year; P.provincial from the (national) recognition.
+async fn annual_report_policy_coverage_from_the_register(t: TestDb) {
+    use jiqun_store::outreach::{self, NewPolicy, ReachLine};
+    let w = world(&t.db).await;
+    let rec = recognised(&t.db, &w, "义乌小商品集群", day(2022, 12, 1), "04-30").await;
+    let now = at(2024, 2, 1);
+    let ev = save_draft(&t.db, &w, rec, 2023, now).await;
+    assert_eq!(verdict(&ev, "P.provincial").0, "pass");
+    assert!(
+        !ev["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "X.provincial_claim")
+    );
+    assert_eq!(verdict(&ev, "C8.policy").0, "warning");
+
+    let mut conn = t.db.acquire().await.unwrap();
+    let cluster = dynamic::managed(&mut conn, &Scope::National, rec)
+        .await
+        .unwrap()
+        .unwrap()
+        .cluster_id;
+    let ids = [cluster];
+    let policy = |title| NewPolicy {
+        title,
+        issuer: "浙江省经济和信息化厅",
+        issued_on: day(2023, 3, 1),
+        cluster_ids: &ids,
+    };
+    let p1 = outreach::create(
+        &mut conn,
+        &w.province,
+        &policy("浙惠企十条"),
+        day(2024, 2, 1),
+        now,
+    )
+    .await
+    .unwrap();
+    let decl = declaration(2023);
+    let usccs: Vec<String> = decl["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["uscc"].as_str().unwrap().to_string())
+        .collect();
+    let names: Vec<String> = decl["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    let line = |i: usize, on: &str| ReachLine {
+        line: i + 1,
+        uscc: usccs[i].clone(),
+        method: "走访".into(),
+        on: on.into(),
+    };
+    let first: Vec<ReachLine> = (0..11).map(|i| line(i, "2023-06-01")).collect();
+    outreach::record_reaches(
+        &mut conn,
+        &w.province,
+        cluster,
+        p1.id,
+        &first,
+        "test",
+        day(2024, 2, 1),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // The twelfth reached on 1 January 2024: too late for the 2023 report.
+    outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        cluster,
+        p1.id,
+        &[line(11, "2024-01-01")],
+        "test",
+        day(2024, 2, 1),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    drop(conn);
+    let ev = save_draft(&t.db, &w, rec, 2023, now).await;
+    let (status, text) = verdict(&ev, "C8.policy");
+    assert_eq!(status, "warning", "{text}");
+    assert!(
+        text.contains("尚未覆盖 1 家") && text.contains(&usccs[11]) && text.contains(&names[11]),
+        "{text}"
+    );
+    // Reached by a second policy on 31 December 2023: the report passes.
+    let mut conn = t.db.acquire().await.unwrap();
+    let p2 = outreach::create(
+        &mut conn,
+        &w.county,
+        &policy("义乌稳企八条"),
+        day(2024, 2, 1),
+        now,
+    )
+    .await
+    .unwrap();
+    outreach::record_reaches(
+        &mut conn,
+        &w.county,
+        cluster,
+        p2.id,
+        &[line(11, "2023-12-31")],
+        "test",
+        day(2024, 2, 1),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    drop(conn);
+    let ev = save_draft(&t.db, &w, rec, 2023, now).await;
+    let (status, text) = verdict(&ev, "C8.policy");
+    assert_eq!(status, "pass", "{text}");
+    assert!(text.contains("均已覆盖"), "{text}");
+}
+both!(annual_report_policy_coverage_from_the_register);

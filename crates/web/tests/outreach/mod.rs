@@ -417,6 +417,18 @@ async fn a_false_provincial_claim_is_flagged_and_a_recorded_one_passes(app: Test
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("X.provincial_claim"), "{}", r.body);
+    // And the ministry's review page.
+    let miit = app.login("miit").await;
+    let r = app
+        .get(&format!("/ministry/applications/{id}"), Some(&miit.cookie))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("层级记录核查"), "{}", r.body);
+    assert!(
+        r.body.contains("X.provincial_claim") && r.body.contains("2022-12-31"),
+        "{}",
+        r.body
+    );
 
     // Another province cannot record 义乌's recognition; the province can, once.
     let ningbo = app.login("ningbo").await;
