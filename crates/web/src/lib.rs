@@ -2,6 +2,7 @@
 //! the store; HTML comes from compile-checked askama templates; every page works without
 //! JavaScript.
 
+pub mod api_catalog;
 pub mod applications;
 pub mod auth;
 pub mod charts;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod expert;
 pub mod health;
 pub mod jobs;
+pub mod listing;
 pub mod ministry;
 pub mod pages;
 pub mod public;
@@ -100,15 +102,12 @@ pub fn router(state: AppState) -> Router {
         .merge(recognitions::routes())
         .merge(jobs::routes())
         .merge(tokens::routes())
+        .merge(api_catalog::routes())
         .merge(tiers::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             health::count_requests,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            tokens::audit_writes,
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))
