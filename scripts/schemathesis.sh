@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCHEMATHESIS_VERSION="4.32.5"
-MAX_EXAMPLES="${MAX_EXAMPLES:-15}"
+MAX_EXAMPLES="${MAX_EXAMPLES:-40}"
 PORT="${SCHEMATHESIS_PORT:-18089}"
 VENV="target/schemathesis-venv"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/jiqun-schemathesis.XXXXXX")"

@@ -459,7 +459,7 @@ pub async fn submit_report(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Decision {
     accept: bool,
@@ -473,7 +473,7 @@ struct Decision {
     path = "/api/v1/recognitions/{id}/annual-reports/{year}/review",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"accept\": true|false, \"comment\": \"…\"}"),
+    request_body(content = Decision, description = "{\"accept\": true|false, \"comment\": \"…\"}"),
     responses(
         (status = 200, description = "已审核，返回认定详情", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -510,11 +510,13 @@ pub async fn review_report(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChangeBody {
+    /// `leading_industry`, `spatial_scope` or `operator` (第十七条: 主导产业、空间范围、运营管理机构).
     kind: String,
     after_value: String,
+    /// `YYYY-MM-DD`.
     effective_date: String,
     #[serde(default)]
     description: String,
@@ -526,7 +528,7 @@ struct ChangeBody {
     path = "/api/v1/recognitions/{id}/changes",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"kind\", \"after_value\", \"effective_date\", \"description\"}"),
+    request_body(content = ChangeBody, description = "{\"kind\", \"after_value\", \"effective_date\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -558,11 +560,14 @@ pub async fn record_change(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IncidentBody {
+    /// `safety`, `quality`, `environment`, `cyber`, `data`, `tax`, `illegal` or `dishonesty`.
     kind: String,
+    /// `general`, `larger`, `major` or `especially_major`.
     level: String,
+    /// `YYYY-MM-DD`.
     occurred_on: String,
     source: String,
     description: String,
@@ -574,7 +579,7 @@ struct IncidentBody {
     path = "/api/v1/recognitions/{id}/incidents",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"kind\", \"level\", \"occurred_on\", \"source\", \"description\"}"),
+    request_body(content = IncidentBody, description = "{\"kind\", \"level\", \"occurred_on\", \"source\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -606,9 +611,10 @@ pub async fn record_incident(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CaseBody {
+    /// `R1` … `R5` (第十七条).
     ground: String,
     facts: String,
     #[serde(default)]
@@ -621,7 +627,7 @@ struct CaseBody {
     path = "/api/v1/recognitions/{id}/cases",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"ground\": \"R1…R5\", \"facts\", \"evidence\"}"),
+    request_body(content = CaseBody, description = "{\"ground\": \"R1…R5\", \"facts\", \"evidence\"}"),
     responses(
         (status = 201, description = "已立案（第十七条），返回案件", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -697,7 +703,7 @@ pub async fn submit_reexam(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PassBody {
     pass: bool,
@@ -712,7 +718,7 @@ struct PassBody {
     path = "/api/v1/recognitions/{id}/reexamination/check",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
+    request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "省级已审核，返回认定详情", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -746,7 +752,7 @@ pub async fn check_reexam(
     path = "/api/v1/recognitions/{id}/reexamination/decide",
     tag = "recognitions",
     params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
+    request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回认定详情", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -774,7 +780,7 @@ pub async fn decide_reexam(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpinionBody {
     opinion: String,
@@ -786,7 +792,7 @@ struct OpinionBody {
     path = "/api/v1/cases/{id}/opinion",
     tag = "cases",
     params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"opinion\": \"…\"}"),
+    request_body(content = OpinionBody, description = "{\"opinion\": \"…\"}"),
     responses(
         (status = 200, description = "已出具省级意见，返回案件", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
@@ -814,7 +820,7 @@ pub async fn case_opinion(
     Ok(Json(case_json(&c)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CaseDecision {
     revoke: bool,
@@ -827,7 +833,7 @@ struct CaseDecision {
     path = "/api/v1/cases/{id}/decide",
     tag = "cases",
     params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
-    request_body(content = Object, description = "{\"revoke\": true|false, \"reason\": \"…\"}"),
+    request_body(content = CaseDecision, description = "{\"revoke\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回案件", body = Object),
         (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
