@@ -33,7 +33,7 @@ fn help_lists_every_subcommand() {
     let o = jiqun(&["--help"]);
     assert!(o.status.success());
     for cmd in [
-        "serve", "demo", "migrate", "user", "calendar", "backup", "evaluate", "generate",
+        "serve", "demo", "migrate", "user", "calendar", "backup", "evaluate", "generate", "token",
     ] {
         assert!(stdout(&o).contains(cmd), "missing {cmd} in help");
     }
