@@ -662,6 +662,8 @@ async fn writes_are_audited_in_their_own_transaction(app: TestApp) {
     let r = call(&app, "POST", &tr, &yk, Some(&json!({"action": "accept"}))).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert_eq!(writes_of(&app, yk_id).await.len(), 3);
+    let (_, j) = get(&app, &format!("/api/v1/applications/{id}"), &yk).await;
+    assert_eq!(j["state"], "submitted");
     let r = call(&app, "POST", &tr, &zj, Some(&json!({"action": "accept"}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let w = writes_of(&app, zj_id).await;
