@@ -48,7 +48,7 @@ PROVINCE_TOKEN="$(token zhejiang)"
 COUNTY_TOKEN="$(token changshu)"
 
 echo "== schemathesis: server on 127.0.0.1:$PORT"
-JIQUN_LOG_FORMAT=text "$JIQUN" serve --data-dir "$WORK/data" --bind "127.0.0.1:$PORT" \
+JIQUN_LOG_FORMAT=json NO_COLOR=1 "$JIQUN" serve --data-dir "$WORK/data" --bind "127.0.0.1:$PORT" \
     --no-scheduler >"$LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do
