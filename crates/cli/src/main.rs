@@ -5,6 +5,7 @@ mod cmd_excel;
 mod cmd_generate;
 mod cmd_load;
 mod cmd_report;
+mod cmd_token;
 mod demo;
 mod demo_history;
 mod env;
@@ -59,6 +60,9 @@ enum Command {
     Export(cmd_excel::ExportCommand),
     /// 导入 Excel 申报数据表或年度报告，输出 JSON（有问题时逐条列出，退出码 2）
     Import(cmd_excel::ImportArgs),
+    /// API 令牌：为账号所在机构创建令牌（明文只显示一次，写入审计日志）
+    #[command(subcommand)]
+    Token(cmd_token::TokenCommand),
     /// 报告：集群发展评估报告（第十六条），输出 Word 文档（.docx）
     #[command(subcommand)]
     Report(cmd_report::ReportCommand),
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         }
         Command::Export(cmd) => cmd_excel::export(cmd),
         Command::Import(args) => cmd_excel::import(args),
+        Command::Token(cmd) => env::runtime().and_then(|rt| rt.block_on(cmd_token::run(cmd))),
         Command::Report(cmd) => env::runtime().and_then(|rt| rt.block_on(cmd_report::run(cmd))),
     };
     match result {

@@ -33,7 +33,7 @@ fn help_lists_every_subcommand() {
     let o = jiqun(&["--help"]);
     assert!(o.status.success());
     for cmd in [
-        "serve", "demo", "migrate", "user", "calendar", "backup", "evaluate", "generate",
+        "serve", "demo", "migrate", "user", "calendar", "backup", "evaluate", "generate", "token",
     ] {
         assert!(stdout(&o).contains(cmd), "missing {cmd} in help");
     }
@@ -618,4 +618,95 @@ fn load_generated_fills_an_empty_database_once_and_the_report_reads_it() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::metadata(&out).unwrap().len() > 1000);
+}
+
+/// `jiqun token create` (docs/api.md): the secret is printed once, only its hash is kept,
+/// the creation is audited; a bad scope, a lifetime over 365 days, an unknown account or an
+/// account without a jurisdiction is refused with exit code 2 and nothing is created.
+#[test]
+fn token_create_prints_the_secret_once_and_audits() {
+    let d = tempdir("token");
+    let demo = d.join("demo");
+    let demo = demo.to_str().unwrap();
+    let o = jiqun(&["demo", "--no-serve", "--data-dir", demo]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let create = |user: &str, scope: &str, days: &str| {
+        jiqun(&[
+            "token",
+            "create",
+            "--data-dir",
+            demo,
+            "--user",
+            user,
+            "--scope",
+            scope,
+            "--days",
+            days,
+            "--name",
+            "省平台同步",
+        ])
+    };
+    for (user, scope, days, field) in [
+        ("ningbo", "admin", "30", "--scope"),
+        ("ningbo", "read", "366", "--days"),
+        ("ningbo", "read", "0", "--days"),
+        ("nobody", "read", "30", "--user"),
+        ("expert-zhao", "read", "30", "--user"),
+    ] {
+        let o = create(user, scope, days);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{user} {scope} {days}: {}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains(field), "{}", stderr(&o));
+        assert!(!stdout(&o).contains("jqt_"));
+    }
+    let o = create("ningbo", "read", "365");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let secret = out
+        .lines()
+        .find(|l| l.starts_with("jqt_"))
+        .expect("secret printed")
+        .trim()
+        .to_string();
+    assert_eq!(secret.len(), 4 + 64, "{secret}");
+    assert!(out.contains("宁波市") && out.contains("只读"), "{out}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = jiqun_store::Db::sqlite_url(&std::path::Path::new(demo).join("jiqun.db"));
+        let db = jiqun_store::Db::connect(&url).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let t = jiqun_store::tokens::by_hash(&mut conn, &jiqun_web::auth::token_hash(&secret))
+            .await
+            .unwrap()
+            .expect("stored by its hash");
+        assert_eq!(t.scope, jiqun_store::tokens::TokenScope::Read);
+        assert_eq!((t.expires_at - t.created_at).num_days(), 365);
+        // Only one token was created by all the calls above.
+        let ningbo = jiqun_store::orgs::by_code(&mut conn, "330200")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            jiqun_store::tokens::list_for_org(&mut conn, ningbo.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let events = jiqun_store::audit::for_object(&mut conn, "api_token", &t.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].action, "api_token_create");
+        let detail: serde_json::Value = serde_json::from_str(&events[0].detail).unwrap();
+        assert_eq!(detail["via"], "cli");
+        drop(conn);
+        db.close().await;
+    });
+    let _ = std::fs::remove_dir_all(d);
 }

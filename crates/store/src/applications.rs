@@ -265,6 +265,45 @@ pub async fn list(
     rows.iter().map(from_row).collect()
 }
 
+/// Filters of the application list (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    pub batch_id: Option<i64>,
+    pub state: Option<AppState>,
+    /// The recommending provincial-level authority's code.
+    pub authority_code: Option<String>,
+}
+
+/// One page of the applications visible in `scope`, in the order of [`list`].
+pub async fn list_page(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &ListFilter,
+    page: crate::PageReq,
+) -> Result<crate::Paged<Application>> {
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "authority_code", "county_code");
+    if let Some(b) = f.batch_id {
+        w.eq("batch_id", crate::Bind::Int(b));
+    }
+    if let Some(st) = f.state {
+        w.eq("state", crate::Bind::Text(st.as_str().to_string()));
+    }
+    if let Some(a) = &f.authority_code {
+        w.eq("authority_code", crate::Bind::Text(a.clone()));
+    }
+    let select = format!("SELECT {COLUMNS} FROM applications");
+    crate::fetch_page(
+        conn,
+        &select,
+        &w,
+        "batch_id DESC, CASE WHEN rank IS NULL THEN 1 ELSE 0 END, rank, id",
+        page,
+    )
+    .await?
+    .try_map(|r| from_row(&r))
+}
+
 pub async fn version(
     conn: &mut Conn,
     application_id: i64,

@@ -239,6 +239,20 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Batch>> {
     rows.iter().map(from_row).collect()
 }
 
+/// One page of all batches, newest first.
+pub async fn list_page(conn: &mut Conn, page: crate::PageReq) -> Result<crate::Paged<Batch>> {
+    let select = format!("SELECT {COLUMNS} FROM batches");
+    crate::fetch_page(
+        conn,
+        &select,
+        &crate::Where::new(),
+        "year DESC, id DESC",
+        page,
+    )
+    .await?
+    .try_map(|r| from_row(&r))
+}
+
 /// Sets a quota for one authority, overriding the batch default.
 pub async fn set_quota(
     conn: &mut Conn,

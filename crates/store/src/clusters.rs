@@ -122,6 +122,34 @@ pub async fn list(conn: &mut Conn, scope: &Scope) -> Result<Vec<Cluster>> {
     rows.iter().map(from_row).collect()
 }
 
+/// One page of the clusters visible in `scope`, optionally of one authority and tier, by
+/// county then name.
+pub async fn list_page(
+    conn: &mut Conn,
+    scope: &Scope,
+    authority_code: Option<&str>,
+    tier: Option<Tier>,
+    page: crate::PageReq,
+) -> Result<crate::Paged<Cluster>> {
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "authority_code", "county_code");
+    if let Some(a) = authority_code {
+        w.eq("authority_code", crate::Bind::Text(a.to_string()));
+    }
+    if let Some(t) = tier {
+        w.eq("tier", crate::Bind::Text(t.as_str().to_string()));
+    }
+    crate::fetch_page(
+        conn,
+        "SELECT id, name, county_code, authority_code, leading_industry, industry_codes, area_km2, tier FROM clusters",
+        &w,
+        "county_code, name, id",
+        page,
+    )
+    .await?
+    .try_map(|r| from_row(&r))
+}
+
 /// One cluster, if it exists **and** is inside `scope` (otherwise `None`: another
 /// jurisdiction's object answers 404, SPEC §1).
 pub async fn get(conn: &mut Conn, scope: &Scope, id: i64) -> Result<Option<Cluster>> {

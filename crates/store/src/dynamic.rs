@@ -141,6 +141,44 @@ pub async fn list_managed(conn: &mut Conn, scope: &Scope) -> Result<Vec<Managed>
     rows.iter().map(managed_from_row).collect()
 }
 
+/// Filters of the recognition list (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ManagedFilter {
+    pub authority_code: Option<String>,
+    pub batch_id: Option<i64>,
+    /// `active`, `extended`, `revoked` or `expired`.
+    pub status: Option<String>,
+}
+
+/// One page of the recognitions visible in `scope`, in the order of [`list_managed`].
+pub async fn list_managed_page(
+    conn: &mut Conn,
+    scope: &Scope,
+    f: &ManagedFilter,
+    page: crate::PageReq,
+) -> Result<crate::Paged<Managed>> {
+    let mut w = crate::Where::new();
+    scope.restrict(&mut w, "c.authority_code", "c.county_code");
+    if let Some(a) = &f.authority_code {
+        w.eq("c.authority_code", crate::Bind::Text(a.clone()));
+    }
+    if let Some(b) = f.batch_id {
+        w.eq("r.batch_id", crate::Bind::Int(b));
+    }
+    if let Some(s) = &f.status {
+        w.eq("r.status", crate::Bind::Text(s.clone()));
+    }
+    crate::fetch_page(
+        conn,
+        MANAGED,
+        &w,
+        "c.authority_code, c.county_code, c.name, r.id",
+        page,
+    )
+    .await?
+    .try_map(|r| managed_from_row(&r))
+}
+
 fn refused(msg: impl Into<String>) -> StoreError {
     StoreError::Refused(msg.into())
 }

@@ -226,6 +226,83 @@ impl Where {
     }
 }
 
+/// One page of a list (docs/api.md): `page` counts from 1, `per_page` rows per page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageReq {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageReq {
+    pub const DEFAULT_PER_PAGE: i64 = 50;
+    pub const MAX_PER_PAGE: i64 = 200;
+    /// The highest page number accepted (keeps `OFFSET` far from overflow).
+    pub const MAX_PAGE: i64 = 1_000_000;
+
+    pub fn first(per_page: i64) -> PageReq {
+        PageReq { page: 1, per_page }
+    }
+
+    /// Rows skipped before this page.
+    pub fn offset(self) -> i64 {
+        (self.page.max(1) - 1).saturating_mul(self.per_page.max(0))
+    }
+}
+
+impl Default for PageReq {
+    fn default() -> Self {
+        PageReq::first(PageReq::DEFAULT_PER_PAGE)
+    }
+}
+
+/// One page of rows and the number of rows on all pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+impl<T> Paged<T> {
+    /// Converts the rows, keeping the total.
+    pub fn try_map<U>(self, f: impl FnMut(T) -> Result<U>) -> Result<Paged<U>> {
+        Ok(Paged {
+            items: self.items.into_iter().map(f).collect::<Result<Vec<U>>>()?,
+            total: self.total,
+        })
+    }
+}
+
+/// The one pagination query of the store, the same SQL on both engines:
+/// `SELECT COUNT(*) FROM (<select> <where>)` for the total, then
+/// `<select> <where> ORDER BY <order_by> LIMIT n OFFSET m` for the page. `select` and
+/// `order_by` are code, never input; every value is bound through `w`.
+pub async fn fetch_page(
+    conn: &mut Conn,
+    select: &str,
+    w: &Where,
+    order_by: &str,
+    page: PageReq,
+) -> Result<Paged<sqlx::any::AnyRow>> {
+    use sqlx::Row;
+    let count_sql = format!("SELECT COUNT(*) AS n FROM ({select} {}) AS t", w.sql());
+    let total: i64 = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(count_sql)))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    let sql = format!(
+        "{select} {} ORDER BY {order_by} LIMIT {} OFFSET {}",
+        w.sql(),
+        page.per_page.max(0),
+        page.offset()
+    );
+    let items = w
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Paged { items, total })
+}
+
 /// A connection pool on one backend.
 #[derive(Clone, Debug)]
 pub struct Db {

@@ -115,18 +115,35 @@ pub struct CurrentUser {
     pub org: Org,
     pub csrf: String,
     token_hash: String,
+    /// Set when the caller is an API token: written to the audit chain with every write,
+    /// inside the write's own transaction (`crate::tokens::audit_write`).
+    pub(crate) token: Option<TokenUse>,
+}
+
+/// The API token behind a request, and the request it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenUse {
+    pub token_id: i64,
+    pub method: String,
+    pub path: String,
 }
 
 impl CurrentUser {
     /// The caller of an API token (`crate::tokens`): the token's creator acting for the
     /// token's organisation, without a session; `csrf` is a value for this request only.
-    pub(crate) fn for_token(user: User, org: Org, csrf: String) -> CurrentUser {
+    pub(crate) fn for_token(user: User, org: Org, csrf: String, token: TokenUse) -> CurrentUser {
         CurrentUser {
             user,
             org,
             csrf,
             token_hash: String::new(),
+            token: Some(token),
         }
+    }
+
+    /// The API token of this request, if the caller is one.
+    pub fn token(&self) -> Option<&TokenUse> {
+        self.token.as_ref()
     }
 
     /// Checks a submitted form's CSRF token against the session's.
@@ -243,6 +260,7 @@ async fn load_current(parts: &Parts, state: &AppState) -> Result<CurrentUser, Au
         org,
         csrf: session.csrf_token,
         token_hash: hash,
+        token: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! the store; HTML comes from compile-checked askama templates; every page works without
 //! JavaScript.
 
+pub mod api_catalog;
 pub mod applications;
 pub mod auth;
 pub mod charts;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod expert;
 pub mod health;
 pub mod jobs;
+pub mod listing;
 pub mod ministry;
 pub mod outreach;
 pub mod pages;
@@ -103,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(recognitions::routes())
         .merge(jobs::routes())
         .merge(tokens::routes())
+        .merge(api_catalog::routes())
         .merge(tiers::routes())
         .merge(outreach::routes())
         .merge(provincial::routes())
@@ -110,10 +113,6 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             health::count_requests,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            tokens::audit_writes,
         ))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(max_body))

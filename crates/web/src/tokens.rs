@@ -10,22 +10,20 @@
 use crate::AppState;
 use crate::applications::api::{ApiError, CSRF_HEADER};
 use crate::applications::form::FormData;
-use crate::auth::{self, CurrentUser};
+use crate::auth::{self, CurrentUser, TokenUse};
 use crate::error::{WebError, WebResult};
 use crate::pages::Viewer;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiqun_domain::role::Role;
 use jiqun_store::audit::{self, NewEvent};
 use jiqun_store::tokens::{self, ApiToken, NewToken, TokenScope};
-use jiqun_store::{StoreError, orgs, users};
-use std::sync::{Arc, Mutex};
+use jiqun_store::{Conn, StoreError, orgs, users};
 
 /// Secrets start with this, so a leaked one is recognisable (e.g. by secret scanners).
 pub const TOKEN_PREFIX: &str = "jqt_";
@@ -64,12 +62,17 @@ struct TokensPage {
     notice: Option<String>,
 }
 
+/// Whether a user may hold and manage their organisation's tokens: county, province and
+/// ministry users (the roles with a jurisdiction).
+pub fn may_manage(user: &jiqun_store::users::User) -> bool {
+    [Role::County, Role::Province, Role::Ministry]
+        .iter()
+        .any(|r| user.has_role(*r))
+}
+
 /// County, province and ministry users manage their own organisation's tokens.
 fn require_manager(user: &CurrentUser) -> WebResult<()> {
-    if [Role::County, Role::Province, Role::Ministry]
-        .iter()
-        .any(|r| user.user.has_role(*r))
-    {
+    if may_manage(&user.user) {
         Ok(())
     } else {
         Err(WebError::Forbidden(
@@ -143,6 +146,7 @@ async fn render(
 #[utoipa::path(
     get,
     path = "/tokens",
+    operation_id = "tokens_page",
     tag = "tokens",
     responses(
         (status = 200, description = "本单位的令牌列表和创建表单（HTML）", content_type = "text/html"),
@@ -160,6 +164,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser) -> WebResult
 #[utoipa::path(
     post,
     path = "/tokens",
+    operation_id = "tokens_create",
     tag = "tokens",
     responses(
         (status = 200, description = "已创建；页面显示一次令牌明文（HTML）", content_type = "text/html"),
@@ -198,44 +203,9 @@ pub async fn create(
             WebError::BadRequest("「有效期」无效：请选择 30、90、180 或 365 天。".into())
         })?;
     let now = state.clock.now();
-    let secret = format!("{TOKEN_PREFIX}{}", auth::random_token());
-    let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
     let mut tx = state.db.begin().await?;
-    let t = tokens::create(
-        &mut tx,
-        &NewToken {
-            org_id: user.org.id,
-            created_by: user.user.id,
-            name,
-            scope,
-            token_hash: &auth::token_hash(&secret),
-            prefix: &prefix,
-            expires_at: now + chrono::Duration::days(days),
-        },
-        now,
-    )
-    .await?;
-    audit::append(
-        &mut tx,
-        &NewEvent {
-            actor_user_id: Some(user.user.id),
-            actor: &user.user.username,
-            actor_org: &user.org.code,
-            action: "api_token_create",
-            object_type: "api_token",
-            object_id: t.id.to_string(),
-            before_state: None,
-            after_state: Some("active"),
-            comment: None,
-            detail: serde_json::json!({
-                "token_id": t.id,
-                "name": t.name,
-                "scope": t.scope.as_str(),
-                "prefix": t.prefix,
-                "expires_at": jiqun_store::time::to_text(t.expires_at),
-            }),
-        },
-        now,
+    let (t, secret) = issue(
+        &mut tx, &user.user, &user.org, name, scope, days, "page", now,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -298,20 +268,65 @@ pub async fn revoke(
     Ok(Redirect::to("/tokens").into_response())
 }
 
-// ---- the bearer check -----------------------------------------------------------------------
-
-/// The token behind a request, left by [`authenticate`] for [`audit_writes`].
-#[derive(Debug, Clone)]
-struct TokenUse {
-    token_id: i64,
-    user_id: i64,
-    username: String,
-    org_code: String,
+/// Creates a token of `org` in the name of `user`, valid `days` days from `now`, and
+/// writes `api_token_create` to the audit chain, on `conn` (the caller's transaction).
+/// Gives the token and its secret, which is stored nowhere (only its SM3 hash). `via` says
+/// where it was made (`page`, `cli`). Used by the `/tokens` page and `jiqun token create`.
+#[allow(clippy::too_many_arguments)]
+pub async fn issue(
+    conn: &mut Conn,
+    user: &jiqun_store::users::User,
+    org: &jiqun_store::orgs::Org,
+    name: &str,
+    scope: TokenScope,
+    days: i64,
+    via: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(ApiToken, String), StoreError> {
+    let secret = format!("{TOKEN_PREFIX}{}", auth::random_token());
+    let prefix: String = secret.chars().take(TOKEN_PREFIX.len() + 6).collect();
+    let t = tokens::create(
+        conn,
+        &NewToken {
+            org_id: org.id,
+            created_by: user.id,
+            name,
+            scope,
+            token_hash: &auth::token_hash(&secret),
+            prefix: &prefix,
+            expires_at: now + chrono::Duration::days(days),
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        conn,
+        &NewEvent {
+            actor_user_id: Some(user.id),
+            actor: &user.username,
+            actor_org: &org.code,
+            action: "api_token_create",
+            object_type: "api_token",
+            object_id: t.id.to_string(),
+            before_state: None,
+            after_state: Some("active"),
+            comment: None,
+            detail: serde_json::json!({
+                "token_id": t.id,
+                "name": t.name,
+                "scope": t.scope.as_str(),
+                "prefix": t.prefix,
+                "expires_at": jiqun_store::time::to_text(t.expires_at),
+                "via": via,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok((t, secret))
 }
 
-/// Shared between the [`audit_writes`] middleware and the extractor of the same request.
-#[derive(Debug, Clone, Default)]
-pub struct TokenSlot(Arc<Mutex<Option<TokenUse>>>);
+// ---- the bearer check -----------------------------------------------------------------------
 
 fn unauthorized(code: &'static str, message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, code, message)
@@ -386,72 +401,63 @@ pub(crate) async fn authenticate(
     {
         tokens::touch(&mut conn, t.id, now).await?;
     }
-    if let Some(slot) = parts.extensions.get::<TokenSlot>()
-        && let Ok(mut g) = slot.0.lock()
-    {
-        *g = Some(TokenUse {
-            token_id: t.id,
-            user_id: user.id,
-            username: user.username.clone(),
-            org_code: org.code.clone(),
-        });
-    }
     let csrf = auth::random_token();
     if let Ok(v) = HeaderValue::from_str(&csrf) {
         parts.headers.insert(CSRF_HEADER, v);
     }
-    Ok(CurrentUser::for_token(user, org, csrf))
+    let token = TokenUse {
+        token_id: t.id,
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+    };
+    Ok(CurrentUser::for_token(user, org, csrf, token))
 }
 
-/// Middleware: every API write made with a token goes to the audit chain with the token id,
-/// the method, the path and the answer's status.
-pub async fn audit_writes(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let watched = req.uri().path().starts_with("/api/")
-        && !is_read(req.method())
-        && req.headers().contains_key(header::AUTHORIZATION);
-    if !watched {
-        return next.run(req).await;
-    }
-    let slot = TokenSlot::default();
-    req.extensions_mut().insert(slot.clone());
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let resp = next.run(req).await;
-    let used = slot.0.lock().ok().and_then(|mut g| g.take());
-    if let Some(u) = used {
-        let status = resp.status().as_u16();
-        let now = state.clock.now();
-        let result = async {
-            let mut tx = state.db.begin().await?;
-            audit::append(
-                &mut tx,
-                &NewEvent {
-                    actor_user_id: Some(u.user_id),
-                    actor: &u.username,
-                    actor_org: &u.org_code,
-                    action: "api_token_write",
-                    object_type: "api_token",
-                    object_id: u.token_id.to_string(),
-                    before_state: None,
-                    after_state: None,
-                    comment: None,
-                    detail: serde_json::json!({
-                        "token_id": u.token_id,
-                        "method": method,
-                        "path": path,
-                        "status": status,
-                    }),
-                },
-                now,
-            )
-            .await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok::<(), StoreError>(())
-        }
-        .await;
-        if let Err(e) = result {
-            tracing::error!(error = %e, token_id = u.token_id, "API 令牌写操作未能写入审计日志");
-        }
-    }
-    resp
+/// Writes `api_token_write` to the audit chain when the caller is an API token, on the
+/// connection of the write's own transaction: the row exists exactly when the write took
+/// effect (a refused or failed write rolls both back). Does nothing for a session caller.
+pub(crate) async fn audit_write(
+    conn: &mut Conn,
+    user: &CurrentUser,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let Some(t) = user.token() else {
+        return Ok(());
+    };
+    audit::append(
+        conn,
+        &NewEvent {
+            actor_user_id: Some(user.user.id),
+            actor: &user.user.username,
+            actor_org: &user.org.code,
+            action: "api_token_write",
+            object_type: "api_token",
+            object_id: t.token_id.to_string(),
+            before_state: None,
+            after_state: None,
+            comment: None,
+            detail: serde_json::json!({
+                "token_id": t.token_id,
+                "method": t.method,
+                "path": t.path,
+            }),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Runs one API write in one transaction together with its [`audit_write`]: committed if
+/// the step succeeds, rolled back (no change, no audit row) if it is refused or invalid.
+pub(crate) async fn write_tx<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    step: impl for<'c> AsyncFnOnce(&'c mut Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = state.db.begin().await?;
+    let out = step(&mut tx).await?;
+    audit_write(&mut tx, user, state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(out)
 }

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod api_v1;
 mod browser;
 mod clusters_new;
 mod county_province;

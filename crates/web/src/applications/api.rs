@@ -4,21 +4,23 @@
 //! `{"code": "...", "message": "中文"}` with 400 (bad input), 401 (not logged in),
 //! 403 (CSRF), 404 (absent or outside the caller's jurisdiction) or 409 (refused by a rule).
 
-use super::county::parse_filters;
-use super::{actions_for, authority_name, load, parse_id, step};
+use super::county::{self, ErrorRow};
+use super::{Loaded, actions_for, authority_name, load, parse_id, step};
 use crate::AppState;
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::WebError;
+use crate::listing::{ListQuery, page_response};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiqun_domain::workflow::Action;
-use jiqun_store::Conn;
 use jiqun_store::applications::{self, Application};
+use jiqun_store::batches;
 use jiqun_store::clusters::{self, Cluster};
+use jiqun_store::{Conn, Scope, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -149,26 +151,32 @@ fn app_json(a: &Application, cluster: Option<&Cluster>) -> AppJson {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// The filters of `GET /api/v1/applications`, for the OpenAPI document (parsed by
+/// `crate::listing::ListQuery`).
+#[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ListQuery {
+#[allow(dead_code)]
+pub struct AppFilters {
+    /// Provincial-level authority code (省级主管部门代码), e.g. `330000`, `330200`, `660000`.
+    province: Option<String>,
     /// Batch id (批次编号).
-    #[serde(default)]
-    batch: Option<String>,
+    #[param(minimum = 1)]
+    batch: Option<i64>,
     /// Workflow state (docs/workflow.md), e.g. `submitted`.
-    #[serde(default)]
     state: Option<String>,
 }
 
-/// `GET /api/v1/applications?batch=&state=`: the caller's applications.
+/// `GET /api/v1/applications?province=&batch=&state=&page=&per_page=`: the caller's
+/// applications, one page.
 #[utoipa::path(
     get,
     path = "/api/v1/applications",
+    operation_id = "applications_list",
     tag = "applications",
-    params(ListQuery),
+    params(AppFilters, crate::listing::PageParams),
     responses(
-        (status = 200, description = "申报列表（调用者管辖范围内）", body = ApplicationList),
-        (status = 400, description = "参数无效", body = ErrorJson),
+        (status = 200, description = "申报列表（调用者管辖范围内），分页", body = ApplicationList),
+        (status = 400, description = "参数无效（消息中写明参数名）", body = ErrorJson),
         (status = 401, description = "未登录或令牌无效", body = ErrorJson),
     ),
     security(("bearer" = []), ("session" = []))
@@ -176,22 +184,31 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> ApiResult<Response> {
-    let (batch, st) = parse_filters(q.batch.as_deref(), q.state.as_deref())?;
+    let filter = applications::ListFilter {
+        batch_id: q.batch()?,
+        state: q.state()?,
+        authority_code: q.province()?,
+    };
+    let page = q.page()?;
     let scope = user.scope();
     let mut conn = state.db.acquire().await?;
-    let apps = applications::list(&mut conn, &scope, batch, st).await?;
-    let clusters: HashMap<i64, Cluster> = clusters::list(&mut conn, &scope)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let apps = applications::list_page(&mut conn, &scope, &filter, page).await?;
+    let mut clusters: HashMap<i64, Cluster> = HashMap::new();
+    for a in &apps.items {
+        if !clusters.contains_key(&a.cluster_id)
+            && let Some(c) = clusters::get(&mut conn, &Scope::National, a.cluster_id).await?
+        {
+            clusters.insert(c.id, c);
+        }
+    }
     let items: Vec<AppJson> = apps
+        .items
         .iter()
         .map(|a| app_json(a, clusters.get(&a.cluster_id)))
         .collect();
-    Ok(Json(serde_json::json!({"applications": items})).into_response())
+    Ok(page_response(items, page, apps.total))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -295,6 +312,7 @@ async fn detail(conn: &mut Conn, user: &CurrentUser, id: i64) -> ApiResult<Detai
 #[utoipa::path(
     get,
     path = "/api/v1/applications/{id}",
+    operation_id = "applications_show",
     tag = "applications",
     params(("id" = i64, Path, description = "申报编号")),
     responses(
@@ -349,29 +367,10 @@ pub async fn transition(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let token = headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if user.check_csrf(token).is_err() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "缺少或错误的 X-CSRF-Token 请求头（应为当前会话的 CSRF 令牌）。",
-        ));
-    }
+    check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
-    let req: TransitionRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            format!(
-                "请求体须为 JSON 对象 {{\"action\": \"…\", \"comment\": \"…\"}}（第{}行第{}列）",
-                e.line(),
-                e.column()
-            ),
-        )
-    })?;
+    let req: TransitionRequest = serde_json::from_slice(&body)
+        .map_err(|e| invalid_body(r#"对象 {"action": "…", "comment": "…"}"#, &e))?;
     let action: Action = req
         .action
         .trim()
@@ -382,7 +381,229 @@ pub async fn transition(
     Ok(Json(detail(&mut conn, &user, id).await?).into_response())
 }
 
+/// A session caller's write must carry the session's CSRF token in `X-CSRF-Token` (a token
+/// caller gets one of its own from `crate::tokens::authenticate`).
+pub(crate) fn check_csrf(user: &CurrentUser, headers: &HeaderMap) -> ApiResult<()> {
+    let token = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    user.check_csrf(token).map_err(|_| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "缺少或错误的 X-CSRF-Token 请求头（应为当前会话的 CSRF 令牌）。",
+        )
+    })
+}
+
+fn invalid_body(shape: &str, e: &serde_json::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_body",
+        format!(
+            "请求体须为 JSON {shape}（第{}行第{}列：{e}）",
+            e.line(),
+            e.column()
+        ),
+    )
+}
+
+/// 422 `invalid_declaration` with every problem of the declaration by JSON path.
+fn unprocessable(errors: &[ErrorRow]) -> Response {
+    let list: Vec<PathErrorJson> = errors
+        .iter()
+        .map(|e| PathErrorJson {
+            path: e.path.clone(),
+            message: e.message.clone(),
+        })
+        .collect();
+    let first = errors
+        .first()
+        .map(|e| format!("，例如 {}：{}", e.path, e.message))
+        .unwrap_or_default();
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(DeclarationErrorsJson {
+            code: "invalid_declaration".into(),
+            message: format!("申报数据有 {} 处问题{first}；未作任何更改。", errors.len()),
+            errors: list,
+        }),
+    )
+        .into_response()
+}
+
+/// A duplicate (the cluster already has an application in the batch) is refused like a
+/// rule: 409, nothing changed.
+fn refused_on_conflict(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct CreateRequest {
+    /// The cluster (集群编号), in the caller's county.
+    cluster_id: i64,
+    /// The open batch (批次编号).
+    batch_id: i64,
+    /// Optional: the declaration (docs/declaration.md), checked and saved at once; without
+    /// it the application starts from the cluster's data, as on the page.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    declaration: Option<serde_json::Value>,
+}
+
+/// `POST /api/v1/applications` `{"cluster_id", "batch_id", "declaration"?}`: the county
+/// creates an application (第十二条), as the page does.
+#[utoipa::path(
+    post,
+    path = "/api/v1/applications",
+    operation_id = "applications_create",
+    tag = "applications",
+    params(
+        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+    ),
+    request_body = CreateRequest,
+    responses(
+        (status = 201, description = "已创建，返回申报详情", body = DetailJson),
+        (status = 400, description = "请求体无效", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "集群或批次不存在，或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许（非县级主管部门、批次已关闭、本批次已有申报），未作任何更改", body = ErrorJson),
+        (status = 422, description = "申报数据有误（逐项列出 JSON 路径），未作任何更改", body = DeclarationErrorsJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let req: CreateRequest = serde_json::from_slice(&body).map_err(|e| {
+        invalid_body(
+            r#"对象 {"cluster_id": 1, "batch_id": 1, "declaration": {…}}"#,
+            &e,
+        )
+    })?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let cluster = clusters::get(&mut tx, &user.scope(), req.cluster_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let batch = batches::get(&mut tx, req.batch_id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let app = applications::create(
+        &mut tx,
+        &user.actor(),
+        cluster.id,
+        batch.id,
+        &county::skeleton(&cluster, &batch),
+        now,
+    )
+    .await
+    .map_err(refused_on_conflict)?;
+    if let Some(decl) = &req.declaration {
+        let text =
+            serde_json::to_string_pretty(decl).map_err(|e| WebError::Internal(e.to_string()))?;
+        let l = Loaded {
+            app: app.clone(),
+            cluster,
+            batch,
+        };
+        if let Err(errors) = county::check_declaration(&text, &l) {
+            // Dropping the transaction rolls the creation back: nothing changed.
+            return Ok(unprocessable(&errors));
+        }
+        applications::save_declaration(&mut tx, &user.actor(), &app, &text, now).await?;
+    }
+    crate::tokens::audit_write(&mut tx, &user, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let mut conn = state.db.acquire().await?;
+    let d = detail(&mut conn, &user, app.id).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/applications/{}", app.id),
+        )],
+        Json(d),
+    )
+        .into_response())
+}
+
+/// `PUT /api/v1/applications/{id}/declaration` (body: the declaration JSON): the county
+/// saves the declaration of a draft or returned application, checked as on the edit page.
+#[utoipa::path(
+    put,
+    path = "/api/v1/applications/{id}/declaration",
+    tag = "applications",
+    params(
+        ("id" = i64, Path, description = "申报编号"),
+        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+    ),
+    request_body(content = Object, description = "申报数据（docs/declaration.md）"),
+    responses(
+        (status = 200, description = "已保存，返回申报详情", body = DetailJson),
+        (status = 400, description = "请求体不是 JSON", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "当前状态不可修改或无权修改，未作任何更改", body = ErrorJson),
+        (status = 422, description = "申报数据有误（逐项列出 JSON 路径），未作任何更改", body = DeclarationErrorsJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn put_declaration(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    check_csrf(&user, &headers)?;
+    let id = parse_id(&id)?;
+    let raw: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| invalid_body("对象（申报数据，docs/declaration.md）", &e))?;
+    let text = serde_json::to_string_pretty(&raw).map_err(|e| WebError::Internal(e.to_string()))?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let l = load(&mut tx, &user.scope(), id).await?;
+    county::ensure_editable(&user, &l.app)?;
+    if let Err(errors) = county::check_declaration(&text, &l) {
+        return Ok(unprocessable(&errors));
+    }
+    applications::save_declaration(&mut tx, &user.actor(), &l.app, &text, now).await?;
+    crate::tokens::audit_write(&mut tx, &user, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user, id).await?).into_response())
+}
+
 // ---- OpenAPI ------------------------------------------------------------------------------
+
+/// One problem of a declaration, by JSON path.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PathErrorJson {
+    /// e.g. `enterprises[3].uscc`.
+    pub path: String,
+    pub message: String,
+}
+
+/// 422: every problem of the declaration at once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeclarationErrorsJson {
+    /// `invalid_declaration`.
+    pub code: String,
+    pub message: String,
+    pub errors: Vec<PathErrorJson>,
+}
 
 /// Every error: a machine code and a Chinese message (docs/api.md).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -393,11 +614,40 @@ pub struct ErrorJson {
     pub message: String,
 }
 
-/// The answer of `GET /api/v1/applications`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ApplicationList {
-    pub applications: Vec<AppJson>,
+/// Declares the schema of one page of a list: `{"items", "page", "per_page", "total"}`.
+macro_rules! page_schema {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, ::serde::Serialize, ::utoipa::ToSchema)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            /// The page number, from 1.
+            pub page: i64,
+            /// Rows per page (1–200, default 50).
+            pub per_page: i64,
+            /// Rows on all pages.
+            pub total: i64,
+        }
+    };
 }
+pub(crate) use page_schema;
+
+/// One page of a list whose items are documented in docs/api.md and
+/// docs/dynamic-management.md.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ObjectPage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+page_schema!(
+    ApplicationList,
+    AppJson,
+    "One page of `GET /api/v1/applications`."
+);
 
 /// The two ways to call the API: an API token or a browser session.
 struct Security;
@@ -437,10 +687,56 @@ impl utoipa::Modify for Security {
         title = "中小企业特色产业集群管理系统 API",
         description = "申报、推荐与认定的 JSON 接口（docs/api.md）。错误一律为 {\"code\", \"message\"}。"
     ),
-    paths(list, show, transition, crate::tokens::page, crate::tokens::create, crate::tokens::revoke),
+    paths(
+        list,
+        show,
+        create,
+        put_declaration,
+        transition,
+        crate::api_catalog::clusters_list,
+        crate::api_catalog::cluster_show,
+        crate::api_catalog::batches_list,
+        crate::api_catalog::divisions,
+        crate::api_catalog::industries,
+        crate::api_catalog::editions,
+        crate::recognitions::api::list,
+        crate::recognitions::api::show,
+        crate::recognitions::api::watch,
+        crate::recognitions::api::annual_reports,
+        crate::recognitions::api::annual_report,
+        crate::recognitions::api::save_report,
+        crate::recognitions::api::submit_report,
+        crate::recognitions::api::review_report,
+        crate::recognitions::api::record_change,
+        crate::recognitions::api::record_incident,
+        crate::recognitions::api::open_case,
+        crate::recognitions::api::submit_reexam,
+        crate::recognitions::api::check_reexam,
+        crate::recognitions::api::decide_reexam,
+        crate::recognitions::api::case_opinion,
+        crate::recognitions::api::case_decide,
+        crate::recognitions::api::revoked,
+        crate::tokens::page,
+        crate::tokens::create,
+        crate::tokens::revoke
+    ),
     components(schemas(
         AppJson,
         ApplicationList,
+        ObjectPage,
+        CreateRequest,
+        PathErrorJson,
+        DeclarationErrorsJson,
+        crate::api_catalog::ClusterJson,
+        crate::api_catalog::ClusterList,
+        crate::api_catalog::BatchJson,
+        crate::api_catalog::BatchList,
+        crate::api_catalog::DivisionJson,
+        crate::api_catalog::DivisionList,
+        crate::api_catalog::IndustryJson,
+        crate::api_catalog::IndustryList,
+        crate::api_catalog::EditionJson,
+        crate::api_catalog::EditionList,
         DetailJson,
         VersionJson,
         HistoryJson,
@@ -451,6 +747,10 @@ impl utoipa::Modify for Security {
     modifiers(&Security),
     tags(
         (name = "applications", description = "申报（第十二条、第十三条）"),
+        (name = "clusters", description = "集群（调用者管辖范围内）"),
+        (name = "recognitions", description = "认定后的动态管理：年度报告、变更、事件、复核（第十五条至第十七条）"),
+        (name = "cases", description = "撤销案件（第十七条）"),
+        (name = "reference", description = "批次与参考数据：行政区划、行业分类、认定标准版本"),
         (name = "tokens", description = "API 令牌的管理页面（登录会话，HTML 表单）")
     )
 )]

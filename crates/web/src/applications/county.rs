@@ -71,7 +71,7 @@ struct ListPage {
 }
 
 /// Parses the `batch` and `state` filters shared by the page and the API.
-pub(super) fn parse_filters(
+fn parse_filters(
     batch: Option<&str>,
     state: Option<&str>,
 ) -> WebResult<(Option<i64>, Option<WfState>)> {
@@ -175,7 +175,7 @@ pub async fn list(
 
 /// The declaration a new application starts from: what the system already knows about the
 /// cluster and the batch, and the three-year window (SPEC §3).
-fn skeleton(cluster: &Cluster, batch: &Batch) -> String {
+pub(super) fn skeleton(cluster: &Cluster, batch: &Batch) -> String {
     let mut c = serde_json::Map::new();
     c.insert("name".into(), cluster.name.clone().into());
     c.insert("county_code".into(), cluster.county_code.clone().into());
@@ -412,7 +412,7 @@ struct EditPage {
 }
 
 /// Only the applicant edits, and only a draft (a submitted version is frozen, SPEC §2).
-fn ensure_editable(user: &CurrentUser, app: &Application) -> WebResult<()> {
+pub(super) fn ensure_editable(user: &CurrentUser, app: &Application) -> WebResult<()> {
     if !user.user.has_role(Role::County) {
         return Err(WebError::Conflict(
             "只有申报单位（县级中小企业主管部门）可以修改申报（第十二条）。".into(),
@@ -429,7 +429,7 @@ fn ensure_editable(user: &CurrentUser, app: &Application) -> WebResult<()> {
 
 /// Parses a declaration with the criteria engine and checks that it belongs to this
 /// application (edition, batch year, first batch, county); every problem by JSON path.
-fn check_declaration(text: &str, l: &Loaded) -> Result<Declaration, Vec<ErrorRow>> {
+pub(super) fn check_declaration(text: &str, l: &Loaded) -> Result<Declaration, Vec<ErrorRow>> {
     if text.trim().is_empty() {
         return Err(vec![ErrorRow {
             path: "$".into(),

@@ -25,7 +25,7 @@ use crate::auth::CurrentUser;
 use crate::error::{WebError, WebResult};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use jiqun_domain::workflow::{Action, AppState as WfState, Level};
 use jiqun_store::applications::{self, Application};
 use jiqun_store::batches::{self, Batch};
@@ -86,8 +86,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/docs/swagger-ui-bundle.js", get(api::docs_bundle))
         .route("/api/docs/swagger-ui.css", get(api::docs_css))
         .route("/api/docs/swagger-init.js", get(api::docs_init))
-        .route("/api/v1/applications", get(api::list))
+        .route("/api/v1/applications", get(api::list).post(api::create))
         .route("/api/v1/applications/{id}", get(api::show))
+        .route(
+            "/api/v1/applications/{id}/declaration",
+            put(api::put_declaration),
+        )
         .route(
             "/api/v1/applications/{id}/transitions",
             post(api::transition),
@@ -144,6 +148,7 @@ async fn step(
     let comment = comment.map(str::trim).filter(|c| !c.is_empty());
     let mut tx = state.db.begin().await?;
     let app = applications::apply(&mut tx, &actor, id, action, comment, now).await?;
+    crate::tokens::audit_write(&mut tx, user, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(app)
 }

@@ -5,8 +5,9 @@
 
 use super::{ChangeInput, IncidentInput, parse_ground, parse_id, parse_year};
 use crate::AppState;
-use crate::applications::api::{ApiError, ApiResult, ApiUser, CSRF_HEADER};
+use crate::applications::api::{ApiError, ApiResult, ApiUser, CSRF_HEADER, ErrorJson, ObjectPage};
 use crate::auth::CurrentUser;
+use crate::listing::{ListQuery, page_response};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -176,19 +177,68 @@ async fn detail(
     Ok(v)
 }
 
-/// `GET /api/v1/recognitions`: the caller's recognitions.
-pub async fn list(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
+/// The filters of `GET /api/v1/recognitions`, for the OpenAPI document (parsed by
+/// `crate::listing::ListQuery`).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RecognitionFilters {
+    /// Provincial-level authority code, e.g. `330000`.
+    province: Option<String>,
+    /// Batch id.
+    #[param(minimum = 1)]
+    batch: Option<i64>,
+    /// `active`, `extended`, `revoked` or `expired`.
+    status: Option<String>,
+}
+
+/// `GET /api/v1/recognitions?province=&batch=&status=&page=&per_page=`: the caller's
+/// recognitions, one page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recognitions",
+    operation_id = "recognitions_list",
+    tag = "recognitions",
+    params(RecognitionFilters, crate::listing::PageParams),
+    responses(
+        (status = 200, description = "认定列表（调用者管辖范围内），分页", body = ObjectPage),
+        (status = 400, description = "参数无效（消息中写明参数名）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    q: ListQuery,
+) -> ApiResult<Response> {
+    let filter = dynamic::ManagedFilter {
+        authority_code: q.province()?,
+        batch_id: q.batch()?,
+        status: q.recognition_status()?,
+    };
+    let page = q.page()?;
     let mut conn = state.db.acquire().await?;
-    let items: Vec<Value> = dynamic::list_managed(&mut conn, &user.scope())
-        .await?
-        .iter()
-        .map(managed_json)
-        .collect();
-    Ok(Json(json!({"recognitions": items})).into_response())
+    let p = dynamic::list_managed_page(&mut conn, &user.scope(), &filter, page).await?;
+    let items: Vec<Value> = p.items.iter().map(managed_json).collect();
+    Ok(page_response(items, page, p.total))
 }
 
 /// `GET /api/v1/recognitions/{id}`: with reports, changes, incidents, cases, re-examinations
 /// and the timeline.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recognitions/{id}",
+    operation_id = "recognitions_show",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号")),
+    responses(
+        (status = 200, description = "认定详情：年度报告、变更、事件、案件、复核、时间线", body = Object),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn show(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -201,6 +251,16 @@ pub async fn show(
 
 /// `GET /api/v1/watch`: due soon, overdue, to review, expiring within 6 months, open cases,
 /// pending re-examinations.
+#[utoipa::path(
+    get,
+    path = "/api/v1/watch",
+    tag = "recognitions",
+    responses(
+        (status = 200, description = "待办清单：即将到期、逾期、待审核的年度报告，6个月内到期的认定，未结案件，待决复核", body = Object),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn watch(State(state): State<AppState>, ApiUser(user): ApiUser) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
     let l = dynamic::lists(&mut conn, &user.scope(), state.clock.today()).await?;
@@ -229,6 +289,93 @@ pub async fn watch(State(state): State<AppState>, ApiUser(user): ApiUser) -> Api
     .into_response())
 }
 
+/// `GET /api/v1/recognitions/{id}/annual-reports`: every report year of the recognition
+/// (第十六条: due by the batch's date of the following year) with its report, if any.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recognitions/{id}/annual-reports",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), crate::listing::PageParams),
+    responses(
+        (status = 200, description = "各年度的报送期限、状态和报告，分页", body = ObjectPage),
+        (status = 400, description = "参数无效", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn annual_reports(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<String>,
+    q: ListQuery,
+) -> ApiResult<Response> {
+    let page = q.page()?;
+    let id = parse_id(&id)?;
+    let mut conn = state.db.acquire().await?;
+    let m = managed_in_scope(&mut conn, &user.scope(), id).await?;
+    let all: Vec<Value> = dynamic::report_schedule(&mut conn, &m, state.clock.today())
+        .await?
+        .iter()
+        .map(|d| {
+            json!({"year": d.year, "due_date": d.due, "state": d.state_zh(), "overdue": d.is_overdue(),
+                   "report": d.report.as_ref().map(report_json)})
+        })
+        .collect();
+    let p = crate::listing::slice(&all, page);
+    Ok(page_response(p.items, page, p.total))
+}
+
+/// `GET /api/v1/recognitions/{id}/annual-reports/{year}`: one year's report.
+#[utoipa::path(
+    get,
+    path = "/api/v1/recognitions/{id}/annual-reports/{year}",
+    tag = "recognitions",
+    params(
+        ("id" = i64, Path, description = "认定编号"),
+        ("year" = i32, Path, description = "报告年度（2000–2100）"),
+    ),
+    responses(
+        (status = 200, description = "该年度的报告（状态、内容、审核意见）", body = Object),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 404, description = "不存在、该年度尚无报告或不在管辖范围内", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn annual_report(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, year)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (id, year) = (parse_id(&id)?, parse_year(&year)?);
+    let mut conn = state.db.acquire().await?;
+    let m = managed_in_scope(&mut conn, &user.scope(), id).await?;
+    let r = dynamic::report(&mut conn, m.id, year)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{year}年度的报告尚未填写。"),
+            )
+        })?;
+    let mut v = report_json(&r);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("recognition_id".into(), json!(m.id));
+    }
+    Ok(Json(v).into_response())
+}
+
+async fn managed_in_scope(conn: &mut Conn, scope: &Scope, id: i64) -> ApiResult<Managed> {
+    dynamic::managed(conn, scope, id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "认定记录不存在，或不在您的管辖范围内。",
+        )
+    })
+}
+
 async fn respond(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
     Ok(Json(detail(&mut conn, &user.scope(), id, state.clock.today()).await?).into_response())
@@ -236,6 +383,22 @@ async fn respond(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Res
 
 /// `PUT /api/v1/recognitions/{id}/annual-reports/{year}`: saves the draft (body: the annual
 /// report JSON, see docs/dynamic-management.md).
+#[utoipa::path(
+    put,
+    path = "/api/v1/recognitions/{id}/annual-reports/{year}",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = Object, description = "年度培育情况（docs/dynamic-management.md）"),
+    responses(
+        (status = 200, description = "已保存草稿，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn save_report(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -258,7 +421,7 @@ pub async fn save_report(
             message_en: String::new(),
         }]));
     }
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::save_report(tx, &user.actor(), id, &raw, &parsed, now).await
     })
     .await?;
@@ -266,6 +429,21 @@ pub async fn save_report(
 }
 
 /// `POST …/annual-reports/{year}/submit`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/annual-reports/{year}/submit",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    responses(
+        (status = 200, description = "已报送（第十六条），返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn submit_report(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -274,14 +452,14 @@ pub async fn submit_report(
 ) -> ApiResult<Response> {
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::submit_report(tx, &user.actor(), id, year, state.clock.now()).await
     })
     .await?;
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Decision {
     accept: bool,
@@ -290,6 +468,22 @@ struct Decision {
 }
 
 /// `POST …/annual-reports/{year}/review` `{"accept": bool, "comment": "…"}` (province).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/annual-reports/{year}/review",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = Decision, description = "{\"accept\": true|false, \"comment\": \"…\"}"),
+    responses(
+        (status = 200, description = "已审核，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn review_report(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -300,7 +494,7 @@ pub async fn review_report(
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let d: Decision = body_json(&body, r#"{"accept": true|false, "comment": "…"}"#)?;
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::review_report(
             tx,
             &user.actor(),
@@ -316,17 +510,35 @@ pub async fn review_report(
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ChangeBody {
+    /// `leading_industry`, `spatial_scope` or `operator` (第十七条: 主导产业、空间范围、运营管理机构).
     kind: String,
     after_value: String,
+    /// `YYYY-MM-DD`.
     effective_date: String,
     #[serde(default)]
     description: String,
 }
 
 /// `POST …/changes` (county: a report; province: a discovered change → R4 candidate).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/changes",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = ChangeBody, description = "{\"kind\", \"after_value\", \"effective_date\", \"description\"}"),
+    responses(
+        (status = 200, description = "已记录，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_change(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -341,24 +553,43 @@ pub async fn record_change(
         r#"{"kind", "after_value", "effective_date": "YYYY-MM-DD", "description"}"#,
     )?;
     let input = ChangeInput::parse(&b.kind, &b.after_value, &b.effective_date, &b.description)?;
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::record_change(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
     .await?;
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct IncidentBody {
+    /// `safety`, `quality`, `environment`, `cyber`, `data`, `tax`, `illegal` or `dishonesty`.
     kind: String,
+    /// `general`, `larger`, `major` or `especially_major`.
     level: String,
+    /// `YYYY-MM-DD`.
     occurred_on: String,
     source: String,
     description: String,
 }
 
 /// `POST …/incidents` (province, ministry).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/incidents",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = IncidentBody, description = "{\"kind\", \"level\", \"occurred_on\", \"source\", \"description\"}"),
+    responses(
+        (status = 200, description = "已记录，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn record_incident(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -373,16 +604,17 @@ pub async fn record_incident(
         r#"{"kind", "level", "occurred_on": "YYYY-MM-DD", "source", "description"}"#,
     )?;
     let input = IncidentInput::parse(&b.kind, &b.level, &b.occurred_on, &b.source, &b.description)?;
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::record_incident(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
     .await?;
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CaseBody {
+    /// `R1` … `R5` (第十七条).
     ground: String,
     facts: String,
     #[serde(default)]
@@ -390,6 +622,22 @@ struct CaseBody {
 }
 
 /// `POST …/cases` `{"ground": "R2", "facts", "evidence"}` (province, ministry).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/cases",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = CaseBody, description = "{\"ground\": \"R1…R5\", \"facts\", \"evidence\"}"),
+    responses(
+        (status = 201, description = "已立案（第十七条），返回案件", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn open_case(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -401,7 +649,7 @@ pub async fn open_case(
     let id = parse_id(&id)?;
     let b: CaseBody = body_json(&body, r#"{"ground": "R1…R5", "facts", "evidence"}"#)?;
     let ground = parse_ground(&b.ground)?;
-    let c = super::in_tx(&state.db, async |tx| {
+    let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::open_case_manual(
             tx,
             &user.actor(),
@@ -418,6 +666,22 @@ pub async fn open_case(
 }
 
 /// `POST …/reexamination` (county; body: the 复核 form JSON).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/reexamination",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = Object, description = "复核表（docs/dynamic-management.md）"),
+    responses(
+        (status = 200, description = "已提交复核，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn submit_reexam(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -432,14 +696,14 @@ pub async fn submit_reexam(
         Ok(f) => f,
         Err(errs) => return Ok(invalid(&errs)),
     };
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::submit_reexam(tx, &user.actor(), id, &raw, &form, state.clock.now()).await
     })
     .await?;
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PassBody {
     pass: bool,
@@ -449,6 +713,22 @@ struct PassBody {
 
 /// `POST …/reexamination/check` `{"pass": bool, "reason": "…"}` (province; reasons required
 /// for a failure).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/reexamination/check",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
+    responses(
+        (status = 200, description = "省级已审核，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn check_reexam(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -459,7 +739,7 @@ pub async fn check_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::check_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
     .await?;
@@ -467,6 +747,22 @@ pub async fn check_reexam(
 }
 
 /// `POST …/reexamination/decide` `{"pass": bool, "reason": "…"}` (ministry).
+#[utoipa::path(
+    post,
+    path = "/api/v1/recognitions/{id}/reexamination/decide",
+    tag = "recognitions",
+    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
+    responses(
+        (status = 200, description = "已决定，返回认定详情", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn decide_reexam(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -477,20 +773,36 @@ pub async fn decide_reexam(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    super::in_tx(&state.db, async |tx| {
+    crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::decide_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
     .await?;
     respond(&state, &user, id).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OpinionBody {
     opinion: String,
 }
 
 /// `POST /api/v1/cases/{id}/opinion` (province).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/opinion",
+    tag = "cases",
+    params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = OpinionBody, description = "{\"opinion\": \"…\"}"),
+    responses(
+        (status = 200, description = "已出具省级意见，返回案件", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn case_opinion(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -501,14 +813,14 @@ pub async fn case_opinion(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: OpinionBody = body_json(&body, r#"{"opinion": "…"}"#)?;
-    let c = super::in_tx(&state.db, async |tx| {
+    let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::province_opinion(tx, &user.actor(), id, &b.opinion, state.clock.now()).await
     })
     .await?;
     Ok(Json(case_json(&c)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CaseDecision {
     revoke: bool,
@@ -516,6 +828,22 @@ struct CaseDecision {
 }
 
 /// `POST /api/v1/cases/{id}/decide` `{"revoke": bool, "reason": "…"}` (ministry).
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/decide",
+    tag = "cases",
+    params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    request_body(content = CaseDecision, description = "{\"revoke\": true|false, \"reason\": \"…\"}"),
+    responses(
+        (status = 200, description = "已决定，返回案件", body = Object),
+        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
+        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
+        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
+        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
+        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
 pub async fn case_decide(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
@@ -526,7 +854,7 @@ pub async fn case_decide(
     check_csrf(&user, &headers)?;
     let id = parse_id(&id)?;
     let b: CaseDecision = body_json(&body, r#"{"revoke": true|false, "reason": "…"}"#)?;
-    let c = super::in_tx(&state.db, async |tx| {
+    let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::decide_case(
             tx,
             &user.actor(),
@@ -542,6 +870,15 @@ pub async fn case_decide(
 }
 
 /// `GET /api/v1/revoked`: the public revocation list (no login).
+#[utoipa::path(
+    get,
+    path = "/api/v1/revoked",
+    tag = "recognitions",
+    responses(
+        (status = 200, description = "撤销名单（公开，第十七条）", body = Object),
+    ),
+    security(())
+)]
 pub async fn revoked(State(state): State<AppState>) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
     let items: Vec<Value> = dynamic::revoked_list(&mut conn)

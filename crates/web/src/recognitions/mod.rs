@@ -6,14 +6,14 @@
 //! Handlers parse and check the input here (every problem named by its field), then call
 //! `jiqun_store::dynamic` in one transaction, so a refused or invalid step changes nothing.
 
-mod api;
+pub(crate) mod api;
 mod pages;
 mod profile;
 
 use crate::AppState;
 use crate::error::{WebError, WebResult};
 use axum::Router;
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use jiqun_domain::declaration::{IncidentKind, IncidentLevel};
 use jiqun_domain::dynamic::{ChangeKind, Ground};
@@ -62,8 +62,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/recognitions/{id}", get(api::show))
         .route("/api/v1/watch", get(api::watch))
         .route(
+            "/api/v1/recognitions/{id}/annual-reports",
+            get(api::annual_reports),
+        )
+        .route(
             "/api/v1/recognitions/{id}/annual-reports/{year}",
-            put(api::save_report),
+            get(api::annual_report).put(api::save_report),
         )
         .route(
             "/api/v1/recognitions/{id}/annual-reports/{year}/submit",

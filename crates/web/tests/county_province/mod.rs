@@ -783,7 +783,7 @@ async fn jurisdiction_and_the_plan_city(app: TestApp) {
         &app.get("/api/v1/applications", Some(&zhejiang.cookie))
             .await,
     );
-    let ids: Vec<i64> = api["applications"]
+    let ids: Vec<i64> = api["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -1015,13 +1015,13 @@ async fn json_api(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let j = json(&r);
-    assert_eq!(j["applications"][0]["id"], id);
-    assert_eq!(j["applications"][0]["state"], "submitted");
-    assert_eq!(j["applications"][0]["cluster_name"], "永康市五金产业集群");
+    assert_eq!(j["items"][0]["id"], id);
+    assert_eq!(j["items"][0]["state"], "submitted");
+    assert_eq!(j["items"][0]["cluster_name"], "永康市五金产业集群");
     let r = app
         .get("/api/v1/applications?state=draft", Some(&province.cookie))
         .await;
-    assert_eq!(json(&r)["applications"].as_array().unwrap().len(), 0);
+    assert_eq!(json(&r)["items"].as_array().unwrap().len(), 0);
     let r = app
         .get(
             "/api/v1/applications?state=nonsense",
@@ -1034,7 +1034,7 @@ async fn json_api(app: TestApp) {
         json(&r)["message"]
             .as_str()
             .unwrap()
-            .contains("未知申报状态")
+            .contains("参数 state 「nonsense」不是有效的申报状态")
     );
 
     // Detail: current version, evaluation, allowed actions for the caller.

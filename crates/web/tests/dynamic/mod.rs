@@ -11,7 +11,7 @@ use jiqun_store::{Scope, users};
 use serde_json::{Value, json};
 
 /// A recognition of the 义乌 cluster, valid 2024-12-01 … 2027-11-30 (reports for 2024–2026).
-async fn recognise(app: &TestApp, cluster_id: i64) -> i64 {
+pub(crate) async fn recognise(app: &TestApp, cluster_id: i64) -> i64 {
     let mut conn = app.db.acquire().await.unwrap();
     let batch = batches::insert(
         &mut conn,
@@ -70,7 +70,7 @@ async fn recognise(app: &TestApp, cluster_id: i64) -> i64 {
     row.0
 }
 
-fn report(year: i32) -> Value {
+pub(crate) fn report(year: i32) -> Value {
     let g = generate_one(
         &GenerateParams {
             clusters: 1,
@@ -145,7 +145,7 @@ async fn reports_changes_incidents_and_revocation(app: TestApp) {
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, list) = api(&app, "GET", "/api/v1/recognitions", None, &ningbo).await;
-    assert_eq!(list["recognitions"].as_array().map(Vec::len), Some(0));
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 
     // An invalid report: every problem listed, the text kept, nothing saved.
     let mut bad = report(2025);
