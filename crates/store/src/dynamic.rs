@@ -1554,6 +1554,23 @@ pub async fn revoked_list(conn: &mut Conn) -> Result<Vec<Managed>> {
     rows.iter().map(managed_from_row).collect()
 }
 
+/// One page of the public revocation list (newest revocation first), optionally of one
+/// provincial-level authority.
+pub async fn revoked_page(
+    conn: &mut Conn,
+    authority_code: Option<&str>,
+    page: crate::PageReq,
+) -> Result<crate::Paged<Managed>> {
+    let mut w = crate::Where::new();
+    w.raw("r.status = 'revoked'");
+    if let Some(a) = authority_code {
+        w.eq("c.authority_code", crate::Bind::Text(a.to_string()));
+    }
+    crate::fetch_page(conn, MANAGED, &w, "r.revoked_on DESC, r.id DESC", page)
+        .await?
+        .try_map(|r| managed_from_row(&r))
+}
+
 // ---------------------------------------------------------------------------------------
 // Re-examination (第十五条)
 

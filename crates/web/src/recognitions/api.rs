@@ -869,20 +869,35 @@ pub async fn case_decide(
     Ok(Json(case_json(&c)).into_response())
 }
 
-/// `GET /api/v1/revoked`: the public revocation list (no login).
+/// The filter of `GET /api/v1/revoked`, for the OpenAPI document.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RevokedFilters {
+    /// Provincial-level authority code, e.g. `330000`.
+    province: Option<String>,
+}
+
+/// `GET /api/v1/revoked?province=&page=&per_page=`: the public revocation list (no login),
+/// newest revocation first.
 #[utoipa::path(
     get,
     path = "/api/v1/revoked",
     tag = "recognitions",
+    params(RevokedFilters, crate::listing::PageParams),
     responses(
-        (status = 200, description = "撤销名单（公开，第十七条）", body = Object),
+        (status = 200, description = "撤销名单（公开，第十七条），分页", body = ObjectPage),
+        (status = 400, description = "参数无效（消息中写明参数名）", body = ErrorJson),
     ),
     security(())
 )]
-pub async fn revoked(State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn revoked(State(state): State<AppState>, q: ListQuery) -> ApiResult<Response> {
+    let province = q.province()?;
+    let page = q.page()?;
     let mut conn = state.db.acquire().await?;
-    let items: Vec<Value> = dynamic::revoked_list(&mut conn)
-        .await?
+    let p = dynamic::revoked_page(&mut conn, province.as_deref(), page).await?;
+    let items: Vec<Value> = p
+        .items
         .iter()
         .map(|m| {
             json!({"cluster_name": m.cluster_name, "county_code": m.county_code,
@@ -892,5 +907,5 @@ pub async fn revoked(State(state): State<AppState>) -> ApiResult<Response> {
                    "article": m.revoked_ground.as_deref().and_then(|g| g.parse::<rules::Ground>().ok()).map(|g| g.article())})
         })
         .collect();
-    Ok(Json(json!({"revoked": items})).into_response())
+    Ok(page_response(items, page, p.total))
 }

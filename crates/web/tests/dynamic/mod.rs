@@ -383,6 +383,19 @@ async fn reports_changes_incidents_and_revocation(app: TestApp) {
     );
     let r = app.get("/api/v1/revoked", None).await;
     assert!(r.body.contains("\"ground\":\"R5\""), "{}", r.body);
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (v["total"].as_i64(), v["items"][0]["ground"].as_str()),
+        (Some(1), Some("R5"))
+    );
+    let r = app.get("/api/v1/revoked?province=330200", None).await;
+    let v: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (v["total"].as_i64(), v["items"].as_array().map(Vec::len)),
+        (Some(0), Some(0))
+    );
+    let r = app.get("/api/v1/revoked?province=330782", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // The recognition page shows it, and the timeline has every step.
     let r = app.get(&page, Some(&zhejiang.cookie)).await;
     assert!(r.body.contains("已撤销"));
