@@ -32,7 +32,7 @@ pub enum LogFormat {
 
 pub fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_env("JIQUN_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info,usvg=error"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -124,6 +124,20 @@ fn summary_text(f: &[(String, f64)], scope: &str, today: NaiveDate) -> Vec<Strin
     ]
 }
 
+/// Families tried for `sans-serif`, in order: CJK fonts of the Debian packages
+/// `fonts-noto-cjk`, `fonts-wqy-microhei`, `fonts-wqy-zenhei`, `fonts-arphic-uming`, then
+/// Latin-only fallbacks (digits and Latin text still render).
+const SANS_SERIF: [&str; 8] = [
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "AR PL UMing CN",
+    "DejaVu Sans",
+    "Liberation Sans",
+    "FreeSans",
+];
+
 /// The machine's fonts, loaded once.
 fn fonts() -> Arc<resvg::usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<resvg::usvg::fontdb::Database>> = OnceLock::new();
@@ -131,6 +145,15 @@ fn fonts() -> Arc<resvg::usvg::fontdb::Database> {
         .get_or_init(|| {
             let mut db = resvg::usvg::fontdb::Database::new();
             db.load_system_fonts();
+            // The charts ask for `sans-serif`, which fontdb maps to "Arial" by default:
+            // use the first installed family of this list instead, CJK first.
+            let installed: std::collections::BTreeSet<String> = db
+                .faces()
+                .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+                .collect();
+            if let Some(family) = SANS_SERIF.iter().find(|f| installed.contains(**f)) {
+                db.set_sans_serif_family(*family);
+            }
             Arc::new(db)
         })
         .clone()
