@@ -44,6 +44,7 @@ const AUTHORITIES: &[(&str, &str, OrgKind)] = &[
     ("440000", "广东省工业和信息化厅", OrgKind::Province),
     ("330200", "宁波市经济和信息化局", OrgKind::PlanCity),
     ("440300", "深圳市工业和信息化局", OrgKind::PlanCity),
+    ("530000", "云南省工业和信息化厅", OrgKind::Province),
 ];
 
 /// (county code, bureau name)
@@ -69,6 +70,7 @@ const COUNTIES: &[(&str, &str)] = &[
     ("330226", "宁海县经济和信息化局"),
     ("330282", "慈溪市经济和信息化局"),
     ("440606", "佛山市顺德区经济和科技促进局"),
+    ("530181", "安宁市工业和信息化局"),
 ];
 
 /// (name, county, leading industry, GB/T 4754 codes, tier)
@@ -234,10 +236,32 @@ const CLUSTERS: &[(&str, &str, &str, &str, Tier)] = &[
         "C385",
         Tier::Provincial,
     ),
+    (
+        "昆明市安宁市绿色铝材产业集群（示例）",
+        "530181",
+        "铝材加工",
+        "C3252",
+        Tier::Library,
+    ),
 ];
 
 /// (username, display name, org code, role, home province)
 const ACCOUNTS: &[(&str, &str, &str, Role, Option<&str>)] = &[
+    (
+        "yunnan",
+        "云南省工信厅 杨科长",
+        "530000",
+        Role::Province,
+        None,
+    ),
+    ("kunming", "昆明市工信局 赵科长", "530100", Role::City, None),
+    (
+        "anning",
+        "安宁市工信局 段主任",
+        "530181",
+        Role::County,
+        None,
+    ),
     (
         "miit",
         "工信部中小企业局 王处长",
@@ -482,6 +506,20 @@ pub async fn seed(db: &Db, clock: &dyn Clock) -> anyhow::Result<Summary> {
             kind: OrgKind::Operator,
             division_code: Some("320581"),
             authority_code: Some("320000"),
+        },
+        now,
+    )
+    .await?;
+    org_count += 1;
+    // A 设区市 for the city step of 云南's provincial batch.
+    orgs::insert(
+        &mut tx,
+        &NewOrg {
+            code: "530100",
+            name: "昆明市工业和信息化局",
+            kind: OrgKind::City,
+            division_code: Some("530100"),
+            authority_code: Some("530000"),
         },
         now,
     )
@@ -741,8 +779,64 @@ async fn seed_workflow(db: &Db, clock: &dyn Clock) -> anyhow::Result<usize> {
         }
         created += 1;
     }
+    created += seed_provincial(&mut tx, &params, now).await?;
     tx.commit().await.context("提交演示申报失败")?;
     Ok(created)
+}
+
+/// 云南's own 2026 provincial batch (edition `yunnan`, with the 设区市 step, 3 per city) and
+/// 安宁's application in it, submitted and waiting for 昆明 (docs/provincial-tiers.md).
+async fn seed_provincial(
+    tx: &mut jiqun_store::Tx,
+    params: &jiqun_domain::generate::GenerateParams,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    use jiqun_domain::criteria::{self, Lang};
+    use jiqun_domain::generate::{generate_one, to_json};
+    use jiqun_domain::workflow::Action;
+    use jiqun_store::{applications, batches};
+
+    let batch = batches::insert(
+        tx,
+        &batches::NewBatch {
+            level: "provincial",
+            owner_authority: Some("530000"),
+            year: 2026,
+            title: "2026年度云南省省级中小企业特色产业集群认定",
+            edition: "yunnan",
+            first_batch: false,
+            county_deadline: chrono::NaiveDate::from_ymd_opt(2026, 11, 30),
+            province_deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+            quota_default: 0,
+            quota_small: 0,
+            notice_days: 5,
+            annual_report_due: "04-30",
+        },
+        now,
+    )
+    .await?;
+    batches::set_city_step(tx, batch.id, Some(3)).await?;
+    let county = actor(tx, "anning").await?;
+    let cluster = jiqun_store::clusters::list(tx, &county.scope)
+        .await?
+        .into_iter()
+        .next()
+        .context("演示集群（安宁）缺失")?;
+    let mut decl = generate_one(params, 5).declaration;
+    decl.edition = "yunnan".into();
+    decl.cluster.name = cluster.name.clone();
+    decl.cluster.county_code = cluster.county_code.clone();
+    decl.cluster.leading_industry = cluster.leading_industry.clone();
+    decl.cluster.industry_codes = cluster.industry_codes.clone();
+    decl.cluster.provincial_cluster = false;
+    let json = serde_json::to_string_pretty(&to_json(&decl)?)?;
+    let app = applications::create(tx, &county, cluster.id, batch.id, &json, now).await?;
+    let edition = criteria::Edition::builtin("yunnan").context("云南省认定标准缺失")?;
+    let eval = criteria::evaluate(&decl, edition, Lang::Zh);
+    applications::record_evaluation(tx, &app, &serde_json::to_string(&eval)?, eval.eligible, now)
+        .await?;
+    applications::apply(tx, &county, app.id, Action::Submit, None, now).await?;
+    Ok(1)
 }
 
 pub(crate) fn province_user(authority: &str) -> &'static str {
@@ -771,6 +865,7 @@ pub(crate) async fn actor(
             jiqun_store::Scope::Authority(authority.clone())
         }
         (Some(Role::Ministry), _, _) => jiqun_store::Scope::National,
+        (Some(Role::City), Some(city), _) => jiqun_store::Scope::City(city.clone()),
         _ => jiqun_store::Scope::Nothing,
     };
     Ok(jiqun_store::applications::Actor {

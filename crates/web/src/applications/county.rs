@@ -107,7 +107,10 @@ pub(super) fn list_rows(
                 .get(&a.batch_id)
                 .map(|b| b.title.clone())
                 .unwrap_or_default(),
-            state: a.state.name_zh(),
+            state: batches.get(&a.batch_id).map_or_else(
+                || a.state.name_zh(),
+                |b| a.state.name_zh_at(b.workflow_level()),
+            ),
             version: a.current_version,
             rank: a.rank.map(|r| r.to_string()).unwrap_or_default(),
             updated_at: local_time(&a.updated_at),

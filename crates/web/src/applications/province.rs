@@ -67,10 +67,20 @@ pub async fn inbox(State(state): State<AppState>, user: CurrentUser) -> WebResul
         .collect();
     let all_batches = batches::list(&mut conn).await?;
     let batch_map: HashMap<i64, Batch> = all_batches.iter().map(|b| (b.id, b.clone())).collect();
+    // In a batch with the 设区市 step the cities accept and recommend: those applications
+    // are the province's to act on only once recommended.
+    let city_step = |a: &applications::Application| {
+        batch_map
+            .get(&a.batch_id)
+            .is_some_and(|b| b.is_provincial() && b.city_step)
+    };
     let pick = |states: &[WfState]| {
         let chosen: Vec<_> = apps
             .iter()
             .filter(|a| states.contains(&a.state))
+            .filter(|a| {
+                !(city_step(a) && matches!(a.state, WfState::Submitted | WfState::Accepted))
+            })
             .cloned()
             .collect();
         list_rows(&chosen, &cluster_map, &batch_map)
@@ -85,7 +95,10 @@ pub async fn inbox(State(state): State<AppState>, user: CurrentUser) -> WebResul
     let others = pick(&rest);
     let used_batches: BTreeSet<i64> = apps.iter().map(|a| a.batch_id).collect();
     let mut quotas = Vec::new();
-    for b in all_batches.iter().filter(|b| used_batches.contains(&b.id)) {
+    for b in all_batches
+        .iter()
+        .filter(|b| used_batches.contains(&b.id) && !b.is_provincial())
+    {
         quotas.push(BatchQuota {
             id: b.id,
             title: b.title.clone(),

@@ -579,6 +579,8 @@ async fn a_province_runs_its_own_batch_to_provincial_recognition(app: TestApp) {
 
     // The tier history shows the provincial recognition, and the cluster is provincial.
     let anning = app.login("anning").await;
+    let list = app.get("/applications", Some(&anning.cookie)).await;
+    assert!(list.body.contains("已认定为省级集群"), "{}", list.body);
     let r = app
         .get(&format!("/clusters/{cluster}/tiers"), Some(&anning.cookie))
         .await;
