@@ -362,7 +362,31 @@ async fn county_submits_and_province_recommends(p: &Page, artifacts: &Path) -> S
         .await?;
     p.expect("C3321、C3322、C3323").await?;
     p.expect("未入库").await?;
+    p.logout().await?;
 
+    // ---- the province records the cluster's provincial recognition made before jiqun
+    // (第十二条: only provincial clusters apply nationally; `P.provincial` is read from this
+    // record, not from the declaration).
+    p.login("zhejiang").await?;
+    p.open("/tiers/prior").await?;
+    p.c.find(Locator::Css("select[name=cluster_id]"))
+        .await?
+        .select_by_label(CLUSTER)
+        .await?;
+    p.c.execute(
+        "document.querySelector('input[name=on]').value = '2020-06-30';",
+        vec![],
+    )
+    .await?;
+    p.type_into("input[name=decision_no]", "浙经信〔2020〕88号")
+        .await?;
+    p.click("//form[@action='/tiers/prior']//button[@type='submit']")
+        .await?;
+    p.expect("浙经信〔2020〕88号").await?;
+    p.logout().await?;
+
+    // ---- the county applies
+    p.login("yongkang").await?;
     p.open("/applications").await?;
     p.expect("新建申报").await?;
     p.click("//form[@action='/applications']//button[@type='submit']")
