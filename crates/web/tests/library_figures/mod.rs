@@ -150,6 +150,15 @@ async fn library_figures_over_time(app: TestApp) {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("399999") && page.body.contains("填报年度数据"));
+    let page = app.get("/library/propose", Some(&county.cookie)).await;
+    assert!(page.body.contains("2025年度") && page.body.contains("399999"));
+    let r = app
+        .get(
+            &format!("/library/{eid}/figures/template.xlsx"),
+            Some(&county.cookie),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
 
     // A filing of 2025 by Excel (the annual report's workbook) replaces that year.
     let book = jiqun_xlsx::export_annual(&report_with_output(2025, 400_000)).unwrap();
@@ -213,6 +222,25 @@ async fn library_figures_over_time(app: TestApp) {
         .unwrap();
     drop(conn);
     assert_eq!(f2, f);
+
+    // Figures of another county's cluster are refused naming the field.
+    let mut other = report_with_output(2024, 400_000);
+    other["declaration"]["cluster"]["county_code"] = json!("330784");
+    let r = file_json(&app, &county, eid, &other).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body.contains("declaration.cluster.county_code"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        before,
+        (
+            count(&app, reports).await,
+            count(&app, values).await,
+            count(&app, audits).await
+        )
+    );
 
     // A cluster not in the library (proposed, not yet accepted) is refused, naming why.
     let r = file_json(&app, &county, proposed, &report_with_output(2024, 400_000)).await;
