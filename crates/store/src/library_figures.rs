@@ -215,6 +215,16 @@ async fn record_values(conn: &mut Conn, entry_id: i64, year_filed: i64, body: &s
 /// [`tiers::list`]), against the national edition.
 pub async fn figures_of(conn: &mut Conn, entry: &Entry) -> Result<Figures> {
     let edition = monitoring::national_edition(conn).await?;
+    figures_against(conn, entry, edition).await
+}
+
+/// The figures of an entry the caller already may see, against `edition` (a page listing
+/// many entries reads [`monitoring::national_edition`] once).
+pub async fn figures_against(
+    conn: &mut Conn,
+    entry: &Entry,
+    edition: &jiqun_domain::criteria::Edition,
+) -> Result<Figures> {
     let indicators = monitoring::indicator_columns(edition);
     let filed = sqlx::query(
         "SELECT year, updated_at FROM library_reports WHERE entry_id = $1 ORDER BY year",

@@ -123,11 +123,12 @@ async fn in_library_figures(
     entries: &[Entry],
 ) -> WebResult<Vec<crate::library_figures::FiguresView>> {
     let mut out = Vec::new();
+    let edition = jiqun_store::monitoring::national_edition(conn).await?;
     for e in entries
         .iter()
         .filter(|e| e.status == EntryStatus::InLibrary)
     {
-        let f = jiqun_store::library_figures::figures_of(conn, e).await?;
+        let f = jiqun_store::library_figures::figures_against(conn, e, edition).await?;
         out.push(crate::library_figures::view(e, &f));
     }
     Ok(out)
