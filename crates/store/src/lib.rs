@@ -15,6 +15,7 @@ pub mod dialect;
 pub mod dynamic;
 pub mod experts;
 pub mod jobs;
+pub mod library_figures;
 pub mod migrate;
 pub mod monitoring;
 pub mod notices;

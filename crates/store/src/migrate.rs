@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "indicator_values",
         sql: Sql::Portable(include_str!("../migrations/0010_indicator_values.sql")),
     },
+    Migration {
+        version: 11,
+        name: "library_reports",
+        sql: Sql::Portable(include_str!("../migrations/0011_library_reports.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

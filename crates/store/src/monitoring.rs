@@ -1358,6 +1358,37 @@ fn passes(spec: &Spec, value: f64) -> Option<bool> {
     Some(cmp.holds(ord))
 }
 
+/// The edition of the latest national batch (else [`DEFAULT_EDITION`]): the thresholds the
+/// province reads its library clusters' figures against (issue 8, library figures).
+pub async fn national_edition(conn: &mut Conn) -> Result<&'static Edition> {
+    edition_for(conn, &Filters::default()).await
+}
+
+/// The indicator columns of `edition`, as the profile shows them.
+pub fn indicator_columns(edition: &Edition) -> Vec<ProfileIndicator> {
+    specs(edition)
+        .iter()
+        .map(|s| ProfileIndicator {
+            key: s.key,
+            criterion: s.criterion.clone(),
+            name: s.name.clone(),
+            unit: s.unit,
+            threshold: s.threshold,
+            comparator: s.comparator.clone(),
+        })
+        .collect()
+}
+
+/// A value of indicator `key` (display unit) against `edition`'s bound, by the same rule as
+/// the profile; `passes` is `None` when the rule has no fixed bound.
+pub fn check_value(edition: &Edition, key: &str, value: f64) -> Checked {
+    let passes = specs(edition)
+        .iter()
+        .find(|s| s.key == key)
+        .and_then(|s| passes(s, value));
+    Checked { value, passes }
+}
+
 async fn percentiles(
     conn: &mut Conn,
     recognition_id: i64,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod expert;
 pub mod health;
 pub mod jobs;
+pub mod library_figures;
 pub mod listing;
 pub mod ministry;
 pub mod outreach;
@@ -107,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(tokens::routes())
         .merge(api_catalog::routes())
         .merge(tiers::routes())
+        .merge(library_figures::routes())
         .merge(outreach::routes())
         .merge(provincial::routes())
         .fallback(pages::not_found)

@@ -93,6 +93,8 @@ struct LibraryPage {
     in_library: Vec<EntryRow>,
     promoted: Vec<EntryRow>,
     withdrawn: Vec<EntryRow>,
+    /// The yearly figures of the entries in the library (issue 8, library figures).
+    figures: Vec<crate::library_figures::FiguresView>,
 }
 
 pub async fn library_page(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
@@ -102,6 +104,7 @@ pub async fn library_page(State(state): State<AppState>, user: CurrentUser) -> W
     let pick = |s: EntryStatus| -> Vec<EntryRow> {
         entries.iter().filter(|e| e.status == s).map(row).collect()
     };
+    let figures = in_library_figures(&mut conn, &entries).await?;
     let page = LibraryPage {
         viewer: Viewer::of(&user),
         today: state.clock.today().to_string(),
@@ -109,8 +112,26 @@ pub async fn library_page(State(state): State<AppState>, user: CurrentUser) -> W
         in_library: pick(EntryStatus::InLibrary),
         promoted: pick(EntryStatus::Promoted),
         withdrawn: pick(EntryStatus::Withdrawn),
+        figures,
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The figures of the entries in the library (already scoped by `tiers::list`).
+async fn in_library_figures(
+    conn: &mut jiqun_store::Conn,
+    entries: &[Entry],
+) -> WebResult<Vec<crate::library_figures::FiguresView>> {
+    let mut out = Vec::new();
+    let edition = jiqun_store::monitoring::national_edition(conn).await?;
+    for e in entries
+        .iter()
+        .filter(|e| e.status == EntryStatus::InLibrary)
+    {
+        let f = jiqun_store::library_figures::figures_against(conn, e, edition).await?;
+        out.push(crate::library_figures::view(e, &f));
+    }
+    Ok(out)
 }
 
 pub async fn accept(
@@ -195,6 +216,8 @@ struct ProposePage {
     /// The county's clusters that may be proposed (not provincial or national, no open entry).
     options: Vec<ClusterOption>,
     entries: Vec<EntryRow>,
+    /// The yearly figures of the county's clusters in the library.
+    figures: Vec<crate::library_figures::FiguresView>,
 }
 
 pub async fn propose_page(State(state): State<AppState>, user: CurrentUser) -> WebResult<Response> {
@@ -216,10 +239,12 @@ pub async fn propose_page(State(state): State<AppState>, user: CurrentUser) -> W
             name: c.name,
         })
         .collect();
+    let figures = in_library_figures(&mut conn, &entries).await?;
     let page = ProposePage {
         viewer: Viewer::of(&user),
         options,
         entries: entries.iter().map(row).collect(),
+        figures,
     };
     Ok(Html(page.render()?).into_response())
 }

@@ -12,6 +12,7 @@ mod county_province;
 mod dashboard;
 mod dynamic;
 mod excel_pages;
+mod library_figures;
 mod ministry_public;
 mod outreach;
 mod provincial;
