@@ -344,6 +344,38 @@ async fn a_province_runs_its_own_batch_to_provincial_recognition(app: TestApp) {
     // Not yet provincial: a national batch (not the first) fails P.provincial from the record.
     assert_eq!(provincial_in(&app, cluster, &national).await, Status::Fail);
 
+    // The cluster starts in the province's cultivation library (第七条): the county proposes
+    // it, the province takes it in.
+    let anning = app.login("anning").await;
+    let ids = cluster.to_string();
+    let r = post(
+        &app,
+        &anning,
+        "/library/propose",
+        &[
+            ("cluster_id", &ids),
+            ("reasons", "新材料产业链完整，龙头企业带动明显"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let entry = {
+        let mut conn = app.db.acquire().await.unwrap();
+        jiqun_store::tiers::for_cluster(&mut conn, &Scope::National, cluster)
+            .await
+            .unwrap()
+            .remove(0)
+    };
+    let yn = app.login("yunnan").await;
+    let r = post(
+        &app,
+        &yn,
+        &format!("/province/library/{}/accept", entry.id),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
     // The form refuses a national edition and names the field; nothing is created.
     let yn = app.login("yunnan").await;
     let page = app.get("/province/batches", Some(&yn.cookie)).await;
@@ -606,6 +638,28 @@ async fn a_province_runs_its_own_batch_to_provincial_recognition(app: TestApp) {
             .status,
         StatusCode::NOT_FOUND
     );
+    // …the library entry left the library as promoted, and the history reads library →
+    // provincial in order…
+    {
+        let mut conn = app.db.acquire().await.unwrap();
+        let e = jiqun_store::tiers::get(&mut conn, &Scope::National, entry.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.status, jiqun_store::tiers::EntryStatus::Promoted);
+    }
+    let r = app
+        .get(&format!("/clusters/{cluster}/tiers"), Some(&anning.cookie))
+        .await;
+    let into_library = r
+        .body
+        .find("新材料产业链完整")
+        .expect("library proposal in history");
+    let recognised = r
+        .body
+        .find("2022年度云南省省级中小企业特色产业集群")
+        .unwrap();
+    assert!(into_library < recognised, "{}", r.body);
     // …and P.provincial of the later national batch passes from that record.
     assert_eq!(provincial_in(&app, cluster, &national).await, Status::Pass);
 
