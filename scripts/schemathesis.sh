@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 SCHEMATHESIS_VERSION="4.32.5"
 MAX_EXAMPLES="${MAX_EXAMPLES:-40}"
 PORT="${SCHEMATHESIS_PORT:-18089}"
-VENV="target/schemathesis-venv"
+TARGET="${CARGO_TARGET_DIR:-target}"
+VENV="$TARGET/schemathesis-venv"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/jiqun-schemathesis.XXXXXX")"
 LOG="$WORK/server.log"
 SERVER_PID=""
@@ -30,7 +31,7 @@ trap cleanup EXIT
 
 echo "== schemathesis: build (debug)"
 cargo build --locked -q -p jiqun
-JIQUN="target/debug/jiqun"
+JIQUN="$TARGET/debug/jiqun"
 
 echo "== schemathesis: venv with schemathesis $SCHEMATHESIS_VERSION"
 if [ ! -x "$VENV/bin/st" ] || ! "$VENV/bin/python" -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
