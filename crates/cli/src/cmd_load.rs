@@ -417,12 +417,7 @@ async fn account(
         now,
     )
     .await?;
-    let scope = match role {
-        Role::County => Scope::County(code.to_string()),
-        Role::Province => Scope::Authority(code.to_string()),
-        Role::Ministry => Scope::National,
-        _ => Scope::Nothing,
-    };
+    let scope = Scope::for_user(&user.roles, &o);
     Ok(Actor {
         user_id: user.id,
         username,

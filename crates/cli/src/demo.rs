@@ -859,15 +859,7 @@ pub(crate) async fn actor(
     let org = orgs::by_id(conn, user.org_id)
         .await?
         .with_context(|| format!("演示账号 {username} 的机构缺失"))?;
-    let scope = match (user.roles.first(), &org.division_code, &org.authority_code) {
-        (Some(Role::County), Some(county), _) => jiqun_store::Scope::County(county.clone()),
-        (Some(Role::Province), _, Some(authority)) => {
-            jiqun_store::Scope::Authority(authority.clone())
-        }
-        (Some(Role::Ministry), _, _) => jiqun_store::Scope::National,
-        (Some(Role::City), Some(city), _) => jiqun_store::Scope::City(city.clone()),
-        _ => jiqun_store::Scope::Nothing,
-    };
+    let scope = jiqun_store::Scope::for_user(&user.roles, &org);
     Ok(jiqun_store::applications::Actor {
         user_id: user.id,
         username: user.username.clone(),

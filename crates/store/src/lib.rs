@@ -133,6 +133,36 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Whose objects a user with these roles in this organisation may see (SPEC §1): the
+    /// ministry everything; a province its authority; a county bureau (a county organisation)
+    /// its county; a 设区市 bureau (a city organisation) its prefecture; anyone else nothing.
+    /// Checked in that order, whatever the order of `roles`.
+    pub fn for_user(roles: &[jiqun_domain::role::Role], org: &orgs::Org) -> Scope {
+        use jiqun_domain::role::Role;
+        use orgs::OrgKind;
+        if roles.contains(&Role::Ministry) {
+            return Scope::National;
+        }
+        if roles.contains(&Role::Province)
+            && let Some(code) = &org.authority_code
+        {
+            return Scope::Authority(code.clone());
+        }
+        if roles.contains(&Role::County)
+            && org.kind == OrgKind::County
+            && let Some(code) = &org.division_code
+        {
+            return Scope::County(code.clone());
+        }
+        if roles.contains(&Role::City)
+            && org.kind == OrgKind::City
+            && let Some(code) = &org.division_code
+        {
+            return Scope::City(code.clone());
+        }
+        Scope::Nothing
+    }
+
     /// Adds this scope's condition over the given columns to `w`. Column names are code,
     /// never input.
     pub fn restrict(&self, w: &mut Where, authority_col: &str, county_col: &str) {
@@ -398,4 +428,55 @@ pub async fn backup_sqlite(db: &Db, out: &Path) -> Result<()> {
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::Scope;
+    use crate::orgs::{Org, OrgKind};
+    use jiqun_domain::role::Role;
+
+    fn org(kind: OrgKind, division: Option<&str>, authority: Option<&str>) -> Org {
+        Org {
+            id: 1,
+            code: "X".into(),
+            name: "机构".into(),
+            kind,
+            division_code: division.map(str::to_string),
+            authority_code: authority.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn a_user_s_scope_follows_role_and_organisation() {
+        let county = org(OrgKind::County, Some("330782"), Some("330000"));
+        let city = org(OrgKind::City, Some("530100"), Some("530000"));
+        let province = org(OrgKind::Province, Some("330000"), Some("330000"));
+        assert_eq!(
+            Scope::for_user(&[Role::County], &county),
+            Scope::County("330782".into())
+        );
+        // A county role only counts in a county organisation, a city role in a city one.
+        assert_eq!(Scope::for_user(&[Role::County], &city), Scope::Nothing);
+        assert_eq!(
+            Scope::for_user(&[Role::City], &city),
+            Scope::City("530100".into())
+        );
+        assert_eq!(Scope::for_user(&[Role::City], &county), Scope::Nothing);
+        assert_eq!(
+            Scope::for_user(&[Role::Province], &province),
+            Scope::Authority("330000".into())
+        );
+        assert_eq!(
+            Scope::for_user(&[Role::Province], &org(OrgKind::Province, None, None)),
+            Scope::Nothing
+        );
+        // The ministry wins whatever the order of the roles.
+        assert_eq!(
+            Scope::for_user(&[Role::County, Role::Ministry], &county),
+            Scope::National
+        );
+        assert_eq!(Scope::for_user(&[Role::Expert], &county), Scope::Nothing);
+        assert_eq!(Scope::for_user(&[], &county), Scope::Nothing);
+    }
 }

@@ -19,7 +19,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiqun_domain::role::Role;
-use jiqun_store::orgs::{Org, OrgKind};
+use jiqun_store::orgs::Org;
 use jiqun_store::users::User;
 use jiqun_store::{Scope, orgs, sessions, users};
 use rand::RngCore;
@@ -175,27 +175,7 @@ impl CurrentUser {
 
     /// Whose objects this user may see (SPEC §1).
     pub fn scope(&self) -> Scope {
-        if self.user.has_role(Role::Ministry) {
-            return Scope::National;
-        }
-        if self.user.has_role(Role::Province)
-            && let Some(code) = &self.org.authority_code
-        {
-            return Scope::Authority(code.clone());
-        }
-        if self.user.has_role(Role::County)
-            && self.org.kind == OrgKind::County
-            && let Some(code) = &self.org.division_code
-        {
-            return Scope::County(code.clone());
-        }
-        if self.user.has_role(Role::City)
-            && self.org.kind == OrgKind::City
-            && let Some(code) = &self.org.division_code
-        {
-            return Scope::City(code.clone());
-        }
-        Scope::Nothing
+        Scope::for_user(&self.user.roles, &self.org)
     }
 }
 

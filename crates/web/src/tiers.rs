@@ -172,6 +172,15 @@ pub async fn withdraw(
     Ok(Redirect::to("/province/library").into_response())
 }
 
+/// The 「认定日期」 of a provincial recognition (the decision's date of issue), `YYYY-MM-DD`.
+fn recognition_date(raw: &str) -> WebResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        WebError::BadRequest(format!(
+            "「认定日期」「{raw}」无法识别：请按 YYYY-MM-DD 填写省级认定文件的印发日期。"
+        ))
+    })
+}
+
 pub async fn recognise(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -180,12 +189,7 @@ pub async fn recognise(
 ) -> WebResult<Response> {
     user.check_csrf(form.csrf())?;
     let id = parse_id(&id)?;
-    let raw = form.trimmed("on");
-    let on = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        WebError::BadRequest(format!(
-            "「认定日期」「{raw}」无法识别：请按 YYYY-MM-DD 填写省级认定文件的印发日期。"
-        ))
-    })?;
+    let on = recognition_date(form.trimmed("on"))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     tiers::recognise_provincial(
@@ -394,12 +398,7 @@ pub async fn record_prior(
     let cluster_id: i64 = form.trimmed("cluster_id").parse().map_err(|_| {
         WebError::BadRequest("「集群」未选择：请选择已认定为省级集群的集群。".into())
     })?;
-    let raw = form.trimmed("on");
-    let on = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-        WebError::BadRequest(format!(
-            "「认定日期」「{raw}」无法识别：请按 YYYY-MM-DD 填写省级认定文件的印发日期。"
-        ))
-    })?;
+    let on = recognition_date(form.trimmed("on"))?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     tiers::record_prior(

@@ -26,6 +26,13 @@ use jiqun_store::clusters::{self, NewCluster, Tier};
 use jiqun_store::orgs::OrgKind;
 use support::{NowUtc, TestApp};
 
+/// The seed and a county user `yongkang` for 永康 (330784).
+async fn seed_yongkang(app: &TestApp) -> (i64, i64, i64) {
+    let ids = seed(app).await;
+    app.user("yongkang", "330784", Role::County).await;
+    ids
+}
+
 /// MIIT, 浙江, 宁波 (计划单列市), two counties in 浙江 proper and one in 宁波, a cluster each.
 async fn seed(app: &TestApp) -> (i64, i64, i64) {
     app.org("MIIT", "工业和信息化部", OrgKind::Ministry, None)

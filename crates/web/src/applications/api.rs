@@ -397,7 +397,7 @@ pub(crate) fn check_csrf(user: &CurrentUser, headers: &HeaderMap) -> ApiResult<(
     })
 }
 
-fn invalid_body(shape: &str, e: &serde_json::Error) -> ApiError {
+pub(crate) fn invalid_body(shape: &str, e: &serde_json::Error) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "invalid_body",

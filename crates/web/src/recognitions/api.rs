@@ -5,7 +5,9 @@
 
 use super::{ChangeInput, IncidentInput, parse_ground, parse_id, parse_year};
 use crate::AppState;
-use crate::applications::api::{ApiError, ApiResult, ApiUser, CSRF_HEADER, ErrorJson, ObjectPage};
+use crate::applications::api::{
+    ApiError, ApiResult, ApiUser, ErrorJson, ObjectPage, check_csrf, invalid_body,
+};
 use crate::auth::CurrentUser;
 use crate::listing::{ListQuery, page_response};
 use axum::Json;
@@ -16,36 +18,39 @@ use axum::response::{IntoResponse, Response};
 use jiqun_domain::criteria::InputError;
 use jiqun_domain::dynamic as rules;
 use jiqun_store::dynamic::{self, AnnualReportRow, Case, Managed, Reexam};
-use jiqun_store::{Conn, Scope};
+use jiqun_store::{Conn, Scope, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-fn check_csrf(user: &CurrentUser, headers: &HeaderMap) -> ApiResult<()> {
-    let token = headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    user.check_csrf(token).map_err(|_| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf",
-            "缺少或错误的 X-CSRF-Token 请求头（应为当前会话的 CSRF 令牌）。",
-        )
-    })
+fn body_json<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|e| invalid_body(shape, &e))
 }
 
-fn body_json<T: serde::de::DeserializeOwned>(body: &[u8], shape: &str) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            format!(
-                "请求体须为 JSON {shape}（第{}行第{}列：{e}）",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+/// The start every write on one recognition or case shares: the session's CSRF token, the
+/// id in the path, then the JSON body of the given shape.
+fn write_input<T: serde::de::DeserializeOwned>(
+    user: &CurrentUser,
+    headers: &HeaderMap,
+    id: &str,
+    body: &[u8],
+    shape: &str,
+) -> ApiResult<(i64, T)> {
+    check_csrf(user, headers)?;
+    let id = parse_id(id)?;
+    Ok((id, body_json(body, shape)?))
+}
+
+/// Runs `step` in one audited write transaction (`crate::tokens::write_tx`), then answers
+/// with the recognition's detail.
+async fn write_then_detail<T>(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    step: impl for<'c> AsyncFnOnce(&'c mut Conn) -> Result<T, StoreError>,
+) -> ApiResult<Response> {
+    crate::tokens::write_tx(state, user, step).await?;
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(detail(&mut conn, &user.scope(), id, state.clock.today()).await?).into_response())
 }
 
 /// 400 with every problem by JSON path.
@@ -86,6 +91,11 @@ fn report_json(r: &AnnualReportRow) -> Value {
     })
 }
 
+fn due_json(d: &dynamic::ReportDue) -> Value {
+    json!({"year": d.year, "due_date": d.due, "state": d.state_zh(), "overdue": d.is_overdue(),
+           "report": d.report.as_ref().map(report_json)})
+}
+
 fn case_json(c: &Case) -> Value {
     json!({
         "id": c.id, "recognition_id": c.recognition_id, "ground": c.ground.as_str(),
@@ -113,20 +123,11 @@ async fn detail(
     id: i64,
     today: chrono::NaiveDate,
 ) -> ApiResult<Value> {
-    let m = dynamic::managed(conn, scope, id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "认定记录不存在，或不在您的管辖范围内。",
-        )
-    })?;
+    let m = managed_in_scope(conn, scope, id).await?;
     let schedule: Vec<Value> = dynamic::report_schedule(conn, &m, today)
         .await?
         .iter()
-        .map(|d| {
-            json!({"year": d.year, "due_date": d.due, "state": d.state_zh(), "overdue": d.is_overdue(),
-                   "report": d.report.as_ref().map(report_json)})
-        })
+        .map(due_json)
         .collect();
     let changes: Vec<Value> = dynamic::changes(conn, m.id)
         .await?
@@ -317,10 +318,7 @@ pub async fn annual_reports(
     let all: Vec<Value> = dynamic::report_schedule(&mut conn, &m, state.clock.today())
         .await?
         .iter()
-        .map(|d| {
-            json!({"year": d.year, "due_date": d.due, "state": d.state_zh(), "overdue": d.is_overdue(),
-                   "report": d.report.as_ref().map(report_json)})
-        })
+        .map(due_json)
         .collect();
     let p = crate::listing::slice(&all, page);
     Ok(page_response(p.items, page, p.total))
@@ -376,11 +374,6 @@ async fn managed_in_scope(conn: &mut Conn, scope: &Scope, id: i64) -> ApiResult<
     })
 }
 
-async fn respond(state: &AppState, user: &CurrentUser, id: i64) -> ApiResult<Response> {
-    let mut conn = state.db.acquire().await?;
-    Ok(Json(detail(&mut conn, &user.scope(), id, state.clock.today()).await?).into_response())
-}
-
 /// `PUT /api/v1/recognitions/{id}/annual-reports/{year}`: saves the draft (body: the annual
 /// report JSON, see docs/dynamic-management.md).
 #[utoipa::path(
@@ -421,11 +414,10 @@ pub async fn save_report(
             message_en: String::new(),
         }]));
     }
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::save_report(tx, &user.actor(), id, &raw, &parsed, now).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 /// `POST …/annual-reports/{year}/submit`.
@@ -452,11 +444,10 @@ pub async fn submit_report(
 ) -> ApiResult<Response> {
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::submit_report(tx, &user.actor(), id, year, state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -494,7 +485,7 @@ pub async fn review_report(
     check_csrf(&user, &headers)?;
     let (id, year) = (parse_id(&id)?, parse_year(&year)?);
     let d: Decision = body_json(&body, r#"{"accept": true|false, "comment": "…"}"#)?;
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::review_report(
             tx,
             &user.actor(),
@@ -506,8 +497,7 @@ pub async fn review_report(
         )
         .await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -546,18 +536,18 @@ pub async fn record_change(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: ChangeBody = body_json(
+    let (id, b): (i64, ChangeBody) = write_input(
+        &user,
+        &headers,
+        &id,
         &body,
         r#"{"kind", "after_value", "effective_date": "YYYY-MM-DD", "description"}"#,
     )?;
     let input = ChangeInput::parse(&b.kind, &b.after_value, &b.effective_date, &b.description)?;
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::record_change(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -597,18 +587,18 @@ pub async fn record_incident(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: IncidentBody = body_json(
+    let (id, b): (i64, IncidentBody) = write_input(
+        &user,
+        &headers,
+        &id,
         &body,
         r#"{"kind", "level", "occurred_on": "YYYY-MM-DD", "source", "description"}"#,
     )?;
     let input = IncidentInput::parse(&b.kind, &b.level, &b.occurred_on, &b.source, &b.description)?;
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::record_incident(tx, &user.actor(), id, &input.as_new(), state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -645,9 +635,13 @@ pub async fn open_case(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: CaseBody = body_json(&body, r#"{"ground": "R1…R5", "facts", "evidence"}"#)?;
+    let (id, b): (i64, CaseBody) = write_input(
+        &user,
+        &headers,
+        &id,
+        &body,
+        r#"{"ground": "R1…R5", "facts", "evidence"}"#,
+    )?;
     let ground = parse_ground(&b.ground)?;
     let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::open_case_manual(
@@ -689,18 +683,15 @@ pub async fn submit_reexam(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let raw: Value = body_json(&body, "对象（复核表）")?;
+    let (id, raw): (i64, Value) = write_input(&user, &headers, &id, &body, "对象（复核表）")?;
     let form = match rules::parse_reexam_form(&raw) {
         Ok(f) => f,
         Err(errs) => return Ok(invalid(&errs)),
     };
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::submit_reexam(tx, &user.actor(), id, &raw, &form, state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -736,14 +727,17 @@ pub async fn check_reexam(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    let (id, b): (i64, PassBody) = write_input(
+        &user,
+        &headers,
+        &id,
+        &body,
+        r#"{"pass": true|false, "reason": "…"}"#,
+    )?;
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::check_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 /// `POST …/reexamination/decide` `{"pass": bool, "reason": "…"}` (ministry).
@@ -770,14 +764,17 @@ pub async fn decide_reexam(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: PassBody = body_json(&body, r#"{"pass": true|false, "reason": "…"}"#)?;
-    crate::tokens::write_tx(&state, &user, async |tx| {
+    let (id, b): (i64, PassBody) = write_input(
+        &user,
+        &headers,
+        &id,
+        &body,
+        r#"{"pass": true|false, "reason": "…"}"#,
+    )?;
+    write_then_detail(&state, &user, id, async |tx| {
         dynamic::decide_reexam(tx, &user.actor(), id, b.pass, &b.reason, state.clock.now()).await
     })
-    .await?;
-    respond(&state, &user, id).await
+    .await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -810,9 +807,8 @@ pub async fn case_opinion(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: OpinionBody = body_json(&body, r#"{"opinion": "…"}"#)?;
+    let (id, b): (i64, OpinionBody) =
+        write_input(&user, &headers, &id, &body, r#"{"opinion": "…"}"#)?;
     let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::province_opinion(tx, &user.actor(), id, &b.opinion, state.clock.now()).await
     })
@@ -851,9 +847,13 @@ pub async fn case_decide(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    check_csrf(&user, &headers)?;
-    let id = parse_id(&id)?;
-    let b: CaseDecision = body_json(&body, r#"{"revoke": true|false, "reason": "…"}"#)?;
+    let (id, b): (i64, CaseDecision) = write_input(
+        &user,
+        &headers,
+        &id,
+        &body,
+        r#"{"revoke": true|false, "reason": "…"}"#,
+    )?;
     let c = crate::tokens::write_tx(&state, &user, async |tx| {
         dynamic::decide_case(
             tx,

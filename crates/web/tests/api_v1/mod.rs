@@ -4,11 +4,9 @@
 //! and filter boundaries, writes audited in their own transaction (a refused write leaves
 //! neither a change nor an audit row), and the OpenAPI document covering every route.
 
-use crate::support::{NowUtc, Resp, TestApp};
+use crate::support::{NowUtc, Resp, TestApp, open_2022_batch};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use jiqun_domain::role::Role;
-use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::tokens::TokenScope;
 use jiqun_store::{Scope, applications, audit, orgs, users};
 use serde_json::{Value, json};
@@ -31,31 +29,9 @@ struct Fx {
 /// The seed (浙江: 义乌, 永康; 宁波: 宁海), a recognition of 义乌 (2024 batch, with its
 /// draft application) and an open 2022 batch.
 async fn fixture(app: &TestApp) -> Fx {
-    let (yiwu, yongkang, _ninghai) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
+    let (yiwu, yongkang, _ninghai) = crate::seed_yongkang(app).await;
     let rec = crate::dynamic::recognise(app, yiwu).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let batch2022 = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
+    let batch2022 = open_2022_batch(app).await;
     Fx {
         yiwu,
         yongkang,

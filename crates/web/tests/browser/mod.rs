@@ -13,11 +13,10 @@
 //! `JIQUN_BROWSER_TESTS=1` (CI), where their absence is a failure. Override the programs
 //! with `CHROMEDRIVER` and `CHROMIUM`.
 
-use crate::support::{NowUtc, PASSWORD, TestApp};
+use crate::support::{PASSWORD, TestApp, open_2022_batch};
 use fantoccini::{Client, ClientBuilder, Locator};
 use jiqun_domain::role::Role;
 use jiqun_domain::workflow::AppState as WfState;
-use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::orgs::OrgKind;
 use jiqun_store::{Backend, Scope, applications, clusters};
 use std::path::{Path, PathBuf};
@@ -306,28 +305,7 @@ async fn seed(app: &TestApp) -> i64 {
     app.user("yongkang", "330784", Role::County).await;
     app.user("zhejiang", "330000", Role::Province).await;
     app.user("miit", "MIIT", Role::Ministry).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id
+    open_2022_batch(app).await
 }
 
 /// Everything the two users do, click by click. Returns the application's id.

@@ -3,7 +3,6 @@
 
 use crate::support::*;
 use axum::http::StatusCode;
-use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::clusters::{self, Cluster, Tier};
 use jiqun_store::{Scope, audit};
 
@@ -331,30 +330,7 @@ crate::both!(only_county_bureaus_create_clusters);
 /// Issue 4 item 2 end to end: the county creates the cluster, then its application.
 async fn a_new_cluster_can_be_declared_at_once(app: TestApp) {
     crate::seed(&app).await;
-    let batch = {
-        let mut conn = app.db.acquire().await.unwrap();
-        batches::insert(
-            &mut conn,
-            &NewBatch {
-                level: "national",
-                owner_authority: None,
-                year: 2022,
-                title: "2022年度中小企业特色产业集群",
-                edition: "2022",
-                first_batch: false,
-                county_deadline: None,
-                province_deadline: None,
-                quota_default: 5,
-                quota_small: 3,
-                notice_days: 5,
-                annual_report_due: "04-30",
-            },
-            app.clock.now_utc(),
-        )
-        .await
-        .unwrap()
-        .id
-    };
+    let batch = open_2022_batch(&app).await;
     let county = app.login("yiwu").await;
     let id = created_id(
         &app.post_form(

@@ -4,10 +4,9 @@
 use crate::support::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use jiqun_domain::role::Role;
 use jiqun_domain::workflow::AppState as WfState;
 use jiqun_store::applications::{self, Application};
-use jiqun_store::batches::{self, NewBatch};
+use jiqun_store::batches;
 use jiqun_store::{Scope, attachments, audit, notifications, orgs, reviews};
 
 const ELIGIBLE: &str = include_str!("../../../../examples/declaration-eligible.json");
@@ -22,30 +21,8 @@ struct Fixture {
 /// The app's seed (MIIT, 浙江, 宁波, 义乌, 永康, 宁海 and their clusters), a county user for
 /// 永康, a second 浙江 province account, and an open 2022 national batch (quota 5 / 3).
 async fn setup(app: &TestApp) -> Fixture {
-    let (yiwu, yongkang, ninghai) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let batch = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
+    let (yiwu, yongkang, ninghai) = crate::seed_yongkang(app).await;
+    let batch = open_2022_batch(app).await;
     Fixture {
         yiwu,
         yongkang,

@@ -21,7 +21,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiqun_domain::role::Role;
-use jiqun_store::batches::{self, NewBatch};
+use jiqun_store::batches;
 use jiqun_store::clusters::{self, NewCluster, Tier};
 use jiqun_store::monitoring::{self, Filters};
 use jiqun_store::orgs::OrgKind;
@@ -249,27 +249,10 @@ async fn seed(app: &TestApp) -> World {
     let f = cluster("义乌F集群", "330782", "330000", "C1781", Tier::Provincial).await;
 
     let mut new_batch = async |year: i32, title: &str| {
-        batches::insert(
-            &mut conn,
-            &NewBatch {
-                level: "national",
-                owner_authority: None,
-                year,
-                title,
-                edition: "2022",
-                first_batch: false,
-                county_deadline: None,
-                province_deadline: None,
-                quota_default: 5,
-                quota_small: 3,
-                notice_days: 5,
-                annual_report_due: "04-30",
-            },
-            now,
-        )
-        .await
-        .unwrap()
-        .id
+        batches::insert(&mut conn, &crate::support::national_batch(year, title), now)
+            .await
+            .unwrap()
+            .id
     };
     let batch1 = new_batch(2022, "2022年度国家级集群").await;
     let batch2 = new_batch(2024, "2024年度国家级集群").await;

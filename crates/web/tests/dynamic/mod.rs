@@ -16,18 +16,8 @@ pub(crate) async fn recognise(app: &TestApp, cluster_id: i64) -> i64 {
     let batch = batches::insert(
         &mut conn,
         &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2024,
-            title: "2024年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
             annual_report_due: "03-31",
+            ..crate::support::national_batch(2024, "2024年度中小企业特色产业集群")
         },
         app.clock.now_utc(),
     )

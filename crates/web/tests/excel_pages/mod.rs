@@ -7,8 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiqun_domain::criteria::parse_declaration;
-use jiqun_domain::role::Role;
-use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::{Scope, applications};
 use tower::ServiceExt;
 
@@ -84,31 +82,8 @@ async fn versions(app: &TestApp, id: i64) -> Vec<applications::Version> {
 
 /// A draft application of 永康 in an open 2022 batch.
 async fn draft(app: &TestApp) -> (i64, Browser) {
-    let (_, yongkang, _) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let batch = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    let (_, yongkang, _) = crate::seed_yongkang(app).await;
+    let batch = open_2022_batch(app).await;
     let county = app.login("yongkang").await;
     let r = app
         .post_form(

@@ -8,7 +8,7 @@
 use crate::support::*;
 use axum::http::StatusCode;
 use jiqun_store::Scope;
-use jiqun_store::clusters::{self, NewCluster, Tier};
+use jiqun_store::clusters::{NewCluster, Tier};
 use jiqun_store::library_figures;
 use serde_json::{Value, json};
 
@@ -30,9 +30,8 @@ fn report_with_output(year: i32, total: i64) -> Value {
 }
 
 async fn new_cluster(app: &TestApp, name: &str) -> i64 {
-    let mut conn = app.db.acquire().await.unwrap();
-    clusters::insert(
-        &mut conn,
+    insert_cluster(
+        app,
         &NewCluster {
             name,
             county_code: "330782",
@@ -42,11 +41,8 @@ async fn new_cluster(app: &TestApp, name: &str) -> i64 {
             area_km2: None,
             tier: Tier::Candidate,
         },
-        app.clock.now_utc(),
     )
     .await
-    .unwrap()
-    .id
 }
 
 async fn count(app: &TestApp, sql: &'static str) -> i64 {

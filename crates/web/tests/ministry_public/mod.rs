@@ -74,8 +74,7 @@ fn refused(r: &Resp, status: StatusCode, message: &str) {
 /// stand aside), and a 2022 national batch opened through the ministry's form.
 async fn setup(app: &TestApp) -> Fx {
     app.clock.set(at("2024-09-20T09:00:00+08:00"));
-    let (_yiwu, yongkang, _ninghai) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
+    let (_yiwu, yongkang, _ninghai) = crate::seed_yongkang(app).await;
     app.org("EXPERTS", "评审专家库", OrgKind::ExpertPool, None)
         .await;
     expert(app, "expert_js", "320000").await;

@@ -7,9 +7,7 @@
 use crate::county_province::post_multipart;
 use crate::support::*;
 use axum::http::StatusCode;
-use jiqun_domain::role::Role;
-use jiqun_store::batches::{self, NewBatch};
-use jiqun_store::clusters::{self, NewCluster, Tier};
+use jiqun_store::clusters::{NewCluster, Tier};
 
 const ELIGIBLE: &str = include_str!("../../../../examples/declaration-eligible.json");
 
@@ -23,30 +21,8 @@ fn json(r: &Resp) -> serde_json::Value {
 
 /// The seed, a county user for 永康 and an open 2022 national batch (not the first).
 async fn setup(app: &TestApp) -> (i64, i64, i64) {
-    let (yiwu, yongkang, _) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let batch = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
+    let (yiwu, yongkang, _) = crate::seed_yongkang(app).await;
+    let batch = open_2022_batch(app).await;
     (yiwu, yongkang, batch)
 }
 
@@ -358,9 +334,8 @@ crate::both!(coverage_per_enterprise_csv_and_jurisdiction);
 async fn a_false_provincial_claim_is_flagged_and_a_recorded_one_passes(app: TestApp) {
     let (_, _, batch) = setup(&app).await;
     // A 义乌 cluster the province never recognised; its declaration claims it was.
-    let mut conn = app.db.acquire().await.unwrap();
-    let cluster = clusters::insert(
-        &mut conn,
+    let cluster = insert_cluster(
+        &app,
         &NewCluster {
             name: "义乌市小商品产业集群",
             county_code: "330782",
@@ -370,12 +345,8 @@ async fn a_false_provincial_claim_is_flagged_and_a_recorded_one_passes(app: Test
             area_km2: None,
             tier: Tier::Candidate,
         },
-        app.clock.now_utc(),
     )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    .await;
     let mut v: serde_json::Value = serde_json::from_str(ELIGIBLE).unwrap();
     v["cluster"]["county_code"] = "330782".into();
     assert_eq!(v["cluster"]["provincial_cluster"], true);
@@ -471,29 +442,9 @@ async fn a_false_provincial_claim_is_flagged_and_a_recorded_one_passes(app: Test
     assert!(r.body.contains("2021-05-01"), "{}", r.body);
 
     // A second application of the same cluster (same declaration) now passes from the record.
-    let mut conn = app.db.acquire().await.unwrap();
-    let later = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度第二批",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    let later = insert_batch(&app, &national_batch(2022, "2022年度第二批"))
+        .await
+        .id;
     let id2 = application(&app, &county, cluster, later, &decl).await;
     let ev = evaluate(&app, &county, id2).await;
     assert_eq!(verdict(&ev, "P.provincial")["status"], "pass");

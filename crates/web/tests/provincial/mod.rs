@@ -62,9 +62,8 @@ async fn expert(app: &TestApp, username: &str, home: &str) {
 }
 
 async fn cluster(app: &TestApp, name: &str, county: &str) -> i64 {
-    let mut conn = app.db.acquire().await.unwrap();
-    clusters::insert(
-        &mut conn,
+    insert_cluster(
+        app,
         &NewCluster {
             name,
             county_code: county,
@@ -74,11 +73,8 @@ async fn cluster(app: &TestApp, name: &str, county: &str) -> i64 {
             area_km2: None,
             tier: Tier::Candidate,
         },
-        app.clock.now_utc(),
     )
     .await
-    .unwrap()
-    .id
 }
 
 /// 1 March 2022; the seed (MIIT, 浙江, 宁波 and their counties); 云南, its city 昆明 and
@@ -314,33 +310,21 @@ async fn provincial_in(app: &TestApp, cluster: i64, national: &Batch) -> Status 
     ev.verdict("P.provincial").unwrap().status
 }
 
-async fn national_batch(app: &TestApp) -> Batch {
-    let mut conn = app.db.acquire().await.unwrap();
-    batches::insert(
-        &mut conn,
+/// The open 2022 national batch, provinces' deadline 2022-10-31.
+async fn national_2022(app: &TestApp) -> Batch {
+    insert_batch(
+        app,
         &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
             province_deadline: chrono::NaiveDate::from_ymd_opt(2022, 10, 31),
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
+            ..national_batch(2022, "2022年度中小企业特色产业集群")
         },
-        app.clock.now_utc(),
     )
     .await
-    .unwrap()
 }
 
 async fn a_province_runs_its_own_batch_to_provincial_recognition(app: TestApp) {
     let cluster = setup(&app).await;
-    let national = national_batch(&app).await;
+    let national = national_2022(&app).await;
     // Not yet provincial: a national batch (not the first) fails P.provincial from the record.
     assert_eq!(provincial_in(&app, cluster, &national).await, Status::Fail);
 
@@ -674,7 +658,7 @@ async fn relaxed_threshold_at_its_boundary(app: TestApp) {
     let boundary_cluster = setup(&app).await;
     let below_cluster = cluster(&app, "安宁市五金二号集群", "530181").await;
     let b = open_batch(&app, None).await;
-    let national = national_batch(&app).await;
+    let national = national_2022(&app).await;
     let eligible = async |cluster: i64, batch: i64, decl: &str| {
         let county = app.login("anning").await;
         let r = post(

@@ -9,6 +9,8 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use jiqun_domain::clock::FixedClock;
 use jiqun_domain::role::Role;
+use jiqun_store::batches::{self, Batch, NewBatch};
+use jiqun_store::clusters::{self, NewCluster};
 use jiqun_store::orgs::{self, NewOrg, OrgKind};
 use jiqun_store::testing::TestDb;
 use jiqun_store::{Backend, Db, migrate, users};
@@ -270,4 +272,50 @@ impl NowUtc for FixedClock {
     fn now_utc(&self) -> chrono::DateTime<chrono::Utc> {
         jiqun_domain::clock::Clock::now(self)
     }
+}
+
+// ---- shared seeding ---------------------------------------------------------------------------
+
+/// The national batch the tests open: the given year and title, edition 2022, not the first
+/// batch, no deadlines, quotas 5 / 3, a 5-day notice, annual reports due 04-30. Change a
+/// field with `NewBatch { …, ..national_batch(year, title) }`.
+pub fn national_batch(year: i32, title: &str) -> NewBatch<'_> {
+    NewBatch {
+        level: "national",
+        owner_authority: None,
+        year,
+        title,
+        edition: "2022",
+        first_batch: false,
+        county_deadline: None,
+        province_deadline: None,
+        quota_default: 5,
+        quota_small: 3,
+        notice_days: 5,
+        annual_report_due: "04-30",
+    }
+}
+
+/// Inserts the batch, created now by the test clock.
+pub async fn insert_batch(app: &TestApp, b: &NewBatch<'_>) -> Batch {
+    let mut conn = app.db.acquire().await.unwrap();
+    batches::insert(&mut conn, b, app.clock.now_utc())
+        .await
+        .unwrap()
+}
+
+/// An open 2022 national batch «2022年度中小企业特色产业集群» (`national_batch`); its id.
+pub async fn open_2022_batch(app: &TestApp) -> i64 {
+    insert_batch(app, &national_batch(2022, "2022年度中小企业特色产业集群"))
+        .await
+        .id
+}
+
+/// Inserts the cluster, created now by the test clock; its id.
+pub async fn insert_cluster(app: &TestApp, c: &NewCluster<'_>) -> i64 {
+    let mut conn = app.db.acquire().await.unwrap();
+    clusters::insert(&mut conn, c, app.clock.now_utc())
+        .await
+        .unwrap()
+        .id
 }

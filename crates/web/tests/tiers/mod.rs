@@ -6,7 +6,7 @@ use crate::support::*;
 use axum::http::StatusCode;
 use jiqun_domain::role::Role;
 use jiqun_store::Scope;
-use jiqun_store::clusters::{self, NewCluster, Tier};
+use jiqun_store::clusters::{NewCluster, Tier};
 
 fn see_other(r: &Resp) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -14,9 +14,8 @@ fn see_other(r: &Resp) {
 
 async fn library_propose_accept_recognise_and_history(app: TestApp) {
     crate::seed(&app).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let id = clusters::insert(
-        &mut conn,
+    let id = insert_cluster(
+        &app,
         &NewCluster {
             name: "义乌市饰品产业集群",
             county_code: "330782",
@@ -26,12 +25,8 @@ async fn library_propose_accept_recognise_and_history(app: TestApp) {
             area_km2: None,
             tier: Tier::Candidate,
         },
-        app.clock.now_utc(),
     )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    .await;
 
     let county = app.login("yiwu").await;
     let page = app.get("/library/propose", Some(&county.cookie)).await;
@@ -172,9 +167,8 @@ crate::both!(library_propose_accept_recognise_and_history);
 async fn withdrawal_needs_reasons(app: TestApp) {
     crate::seed(&app).await;
     app.user("yiwu2", "330782", Role::County).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let id = clusters::insert(
-        &mut conn,
+    let id = insert_cluster(
+        &app,
         &NewCluster {
             name: "义乌市袜业集群",
             county_code: "330782",
@@ -184,12 +178,8 @@ async fn withdrawal_needs_reasons(app: TestApp) {
             area_km2: None,
             tier: Tier::Candidate,
         },
-        app.clock.now_utc(),
     )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    .await;
     let county = app.login("yiwu2").await;
     see_other(
         &app.post_form(

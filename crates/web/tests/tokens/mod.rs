@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jiqun_domain::role::Role;
 use jiqun_domain::workflow::AppState as WfState;
-use jiqun_store::batches::{self, NewBatch};
 use jiqun_store::{Scope, applications, audit};
 
 const ELIGIBLE: &str = include_str!("../../../../examples/declaration-eligible.json");
@@ -28,31 +27,8 @@ fn json(r: &Resp) -> serde_json::Value {
 
 /// The seed, an open 2022 national batch, and a submitted application of 永康 (浙江).
 pub(crate) async fn submitted_application(app: &TestApp) -> i64 {
-    let (_, yongkang, _) = crate::seed(app).await;
-    app.user("yongkang", "330784", Role::County).await;
-    let mut conn = app.db.acquire().await.unwrap();
-    let batch = batches::insert(
-        &mut conn,
-        &NewBatch {
-            level: "national",
-            owner_authority: None,
-            year: 2022,
-            title: "2022年度中小企业特色产业集群",
-            edition: "2022",
-            first_batch: false,
-            county_deadline: None,
-            province_deadline: None,
-            quota_default: 5,
-            quota_small: 3,
-            notice_days: 5,
-            annual_report_due: "04-30",
-        },
-        app.clock.now_utc(),
-    )
-    .await
-    .unwrap()
-    .id;
-    drop(conn);
+    let (_, yongkang, _) = crate::seed_yongkang(app).await;
+    let batch = open_2022_batch(app).await;
     let county = app.login("yongkang").await;
     let r = app
         .post_form(
