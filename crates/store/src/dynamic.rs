@@ -2042,11 +2042,14 @@ pub async fn lists(conn: &mut Conn, scope: &Scope, today: NaiveDate) -> Result<L
     // rows (without the report bodies) and their re-examinations.
     let mut w = crate::Where::new();
     scope.restrict(&mut w, "c.authority_code", "c.county_code");
+    // Only columns of the covering index `annual_reports_list` (migration 0012): the lists
+    // need neither the bodies nor the province's comment.
     let cols: Vec<String> = REPORT_COLUMNS
         .split(',')
         .map(|c| match c.trim() {
             "content" => "'' AS content".to_string(),
             "evaluation" => "NULL AS evaluation".to_string(),
+            "comment" => "NULL AS comment".to_string(),
             other => format!("ar.{other}"),
         })
         .collect();

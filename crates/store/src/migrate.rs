@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "library_reports",
         sql: Sql::Portable(include_str!("../migrations/0011_library_reports.sql")),
     },
+    Migration {
+        version: 12,
+        name: "report_list_index",
+        sql: Sql::Portable(include_str!("../migrations/0012_report_list_index.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

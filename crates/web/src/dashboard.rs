@@ -175,6 +175,22 @@ pub struct Chart {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// Most rows of a table shown on the page; the .xlsx download has them all (a list of
+/// thousands of clusters is read in Excel, not on a slide).
+pub const PAGE_ROWS: usize = 100;
+
+impl Chart {
+    /// The rows shown on the page: the first [`PAGE_ROWS`].
+    pub fn shown_rows(&self) -> &[Vec<Cell>] {
+        &self.rows[..self.rows.len().min(PAGE_ROWS)]
+    }
+
+    /// How many rows the page leaves to the .xlsx download.
+    pub fn hidden_rows(&self) -> usize {
+        self.rows.len().saturating_sub(PAGE_ROWS)
+    }
+}
+
 fn cols(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
