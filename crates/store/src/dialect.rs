@@ -33,3 +33,16 @@ pub fn skip_locked(backend: Backend) -> &'static str {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
     }
 }
+
+/// ` INDEXED BY {index}` on SQLite, nothing on PostgreSQL. For a query with a covering index
+/// that SQLite's planner passes over in favour of a UNIQUE index with the same leading
+/// columns (it cannot see that the table's rows carry large bodies in overflow pages);
+/// PostgreSQL picks by cost and has no such syntax. `index` is a name from the migrations,
+/// never input.
+pub fn indexed_by(conn: &crate::Conn, index: &str) -> String {
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        format!(" INDEXED BY {index}")
+    } else {
+        String::new()
+    }
+}

@@ -2054,9 +2054,10 @@ pub async fn lists(conn: &mut Conn, scope: &Scope, today: NaiveDate) -> Result<L
         })
         .collect();
     let sql = format!(
-        "SELECT {} FROM annual_reports ar JOIN recognitions r ON r.id = ar.recognition_id
+        "SELECT {} FROM annual_reports ar{} JOIN recognitions r ON r.id = ar.recognition_id
          JOIN clusters c ON c.id = r.cluster_id {} ORDER BY ar.recognition_id, ar.year",
         cols.join(", "),
+        crate::dialect::indexed_by(conn, "annual_reports_list"),
         w.sql()
     );
     let mut reports_of: std::collections::HashMap<i64, Vec<AnnualReportRow>> =
