@@ -962,3 +962,31 @@ async fn report_xlsx(
         &format!("assessment-{}-appendix.xlsx", a.year),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(rows: usize) -> Chart {
+        Chart {
+            key: "expiring".into(),
+            title: String::new(),
+            svg: String::new(),
+            note: String::new(),
+            columns: cols(&["集群"]),
+            rows: (0..rows).map(|i| vec![Cell::Num(i as f64)]).collect(),
+        }
+    }
+
+    #[test]
+    fn the_page_shows_at_most_page_rows_and_counts_the_rest() {
+        let c = chart(PAGE_ROWS);
+        assert_eq!((c.shown_rows().len(), c.hidden_rows()), (PAGE_ROWS, 0));
+        let c = chart(PAGE_ROWS + 1);
+        assert_eq!((c.shown_rows().len(), c.hidden_rows()), (PAGE_ROWS, 1));
+        // The download keeps every row.
+        assert_eq!(c.rows.len(), PAGE_ROWS + 1);
+        let c = chart(0);
+        assert_eq!((c.shown_rows().len(), c.hidden_rows()), (0, 0));
+    }
+}
