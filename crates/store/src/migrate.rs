@@ -98,6 +98,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "report_list_index",
         sql: Sql::Portable(include_str!("../migrations/0012_report_list_index.sql")),
     },
+    Migration {
+        version: 13,
+        name: "indicator_current",
+        sql: Sql::Portable(include_str!("../migrations/0013_indicator_current.sql")),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -944,7 +944,7 @@ pub async fn record_document(
         }
         q.execute(&mut *conn).await?;
     }
-    Ok(())
+    refresh_current(conn, Some(recognition_id)).await
 }
 
 /// Removes the numbers of one document (an annual report returned to draft).
@@ -954,6 +954,44 @@ pub async fn forget_document(conn: &mut Conn, recognition_id: i64, doc_rank: i64
         .bind(doc_rank)
         .execute(&mut *conn)
         .await?;
+    refresh_current(conn, Some(recognition_id)).await
+}
+
+/// The per-year metrics of the trends, each group with the marker whose latest document
+/// reporting a year decides that year's values (the IIP counts: the latest document whose
+/// last year it is).
+const CURRENT_GROUPS: [(&str, &str); 2] = [
+    (
+        "'y.output', 'y.rd', 'y.patents', 'y.co2', 'y.co2_output'",
+        YEAR,
+    ),
+    ("'iip.yes', 'iip.total'", IIP_TOTAL),
+];
+
+/// Sets `current` (migration 0013) on the per-year rows of one recognition (or of all, with
+/// `None`): 1 on the rows of the latest document reporting that year, 0 on the others. Run
+/// in the transaction of every write to `indicator_values`, so the trends are a plain
+/// `GROUP BY` instead of a correlated subquery per row.
+pub async fn refresh_current(conn: &mut Conn, recognition_id: Option<i64>) -> Result<()> {
+    for (metrics, marker) in CURRENT_GROUPS {
+        let only = if recognition_id.is_some() {
+            "AND recognition_id = $1"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE indicator_values SET current = CASE WHEN doc_rank = (
+                 SELECT MAX(d.doc_rank) FROM indicator_values d
+                 WHERE d.recognition_id = indicator_values.recognition_id
+                 AND d.metric = '{marker}' AND d.year = indicator_values.year) THEN 1 ELSE 0 END
+             WHERE metric IN ({metrics}) {only}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(id) = recognition_id {
+            q = q.bind(id);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -1015,6 +1053,9 @@ pub async fn backfill(db: &crate::Db) -> Result<Backfill> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if out.stale_removed > 0 {
+            refresh_current(&mut tx, None).await?;
+        }
         tx.commit().await?;
     }
     loop {
@@ -1151,28 +1192,14 @@ pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<I
     // Per-year sums: each year from the latest document reporting it (the IIP counts from
     // the latest document whose last year it is).
     let mut sums: BTreeMap<(String, i32), (f64, usize)> = BTreeMap::new();
-    for (metrics, marker) in [
-        (
-            format!(
-                "iv.metric IN ('{Y_OUTPUT}', '{Y_RD}', '{Y_PATENTS}', '{Y_CO2}', '{Y_CO2_OUTPUT}')"
-            ),
-            YEAR,
-        ),
-        (
-            format!("iv.metric IN ('{IIP_YES}', '{IIP_TOTAL}')"),
-            IIP_TOTAL,
-        ),
-    ] {
-        let latest = format!(
-            "iv.doc_rank = (SELECT MAX(d.doc_rank) FROM indicator_values d
-                 WHERE d.recognition_id = iv.recognition_id AND d.metric = '{marker}'
-                 AND d.year = iv.year)"
-        );
+    // `iv.current = 1` marks exactly those rows (kept by `refresh_current` on every write).
+    for (metrics, _) in CURRENT_GROUPS {
+        let metrics = format!("iv.metric IN ({metrics})");
         let sql = format!(
             "SELECT iv.metric AS metric, iv.year AS yr, CAST(SUM(iv.value) AS DOUBLE PRECISION) AS total,
                     COUNT(*) AS n
              {IV_FROM} {} GROUP BY iv.metric, iv.year",
-            and(&w, &[LIVE, &metrics, &latest])
+            and(&w, &[LIVE, &metrics, "iv.current = 1"])
         );
         for r in rows(conn, sql, &w).await? {
             let yr: i64 = r.try_get("yr")?;
