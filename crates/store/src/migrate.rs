@@ -103,6 +103,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "indicator_current",
         sql: Sql::Portable(include_str!("../migrations/0013_indicator_current.sql")),
     },
+    Migration {
+        version: 14,
+        name: "analyze_indicators",
+        sql: Sql::PerBackend {
+            sqlite: include_str!("../migrations/0014_analyze_indicators.sqlite.sql"),
+            postgres: include_str!("../migrations/0014_analyze_indicators.postgres.sql"),
+        },
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -198,6 +198,42 @@ async fn indicator_rows(conn: &mut jiqun_store::Conn, rec: i64, rank: i64) -> (i
     )
 }
 
+/// (year, document) of each `current` row of `y.output` (migration 0013), by year.
+async fn current_output_rows(conn: &mut jiqun_store::Conn, rec: i64) -> Vec<(i64, i64)> {
+    sqlx::query(
+        "SELECT year, doc_rank FROM indicator_values
+         WHERE recognition_id = $1 AND metric = 'y.output' AND current = 1 ORDER BY year, doc_rank",
+    )
+    .bind(rec)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            sqlx::Row::get::<i64, _>(r, "year"),
+            sqlx::Row::get::<i64, _>(r, "doc_rank"),
+        )
+    })
+    .collect()
+}
+
+/// The years a document reports (`year` markers).
+async fn years_of(conn: &mut jiqun_store::Conn, rec: i64, rank: i64) -> Vec<i64> {
+    sqlx::query(
+        "SELECT year FROM indicator_values
+         WHERE recognition_id = $1 AND doc_rank = $2 AND metric = 'year' ORDER BY year",
+    )
+    .bind(rec)
+    .bind(rank)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| sqlx::Row::get::<i64, _>(r, "year"))
+    .collect()
+}
+
 async fn three_years_of_reports_one_late(t: TestDb) {
     let w = world(&t.db).await;
     // Valid 2022-12-01 … 2025-11-30: reports for 2022, 2023, 2024, due 30 April.
@@ -325,11 +361,26 @@ async fn three_years_of_reports_one_late(t: TestDb) {
     // numbers leave the dashboards; filing it again writes them back, in the same
     // transaction as the submission.
     assert_eq!(indicator_rows(&mut conn, rec, 2022).await, (0, 0));
+    // …and no trend figure comes from it any more (migration 0013's flag).
+    let before = current_output_rows(&mut conn, rec).await;
+    assert!(before.iter().all(|(_, rank)| *rank != 2022), "{before:?}");
     drop(conn);
     save_and_submit(&t.db, &w, rec, 2022, at(2023, 4, 27)).await;
     let mut conn = t.db.acquire().await.unwrap();
     let (docs, outputs) = indicator_rows(&mut conn, rec, 2022).await;
     assert_eq!((docs, outputs), (1, 1));
+    // Filed again: the years the report covers come from it, the others stay as they were,
+    // one current row per year.
+    let reported = years_of(&mut conn, rec, 2022).await;
+    assert_eq!(reported.len(), 3, "{reported:?}");
+    let mut expected: Vec<(i64, i64)> = before
+        .iter()
+        .filter(|(y, _)| !reported.contains(y))
+        .copied()
+        .chain(reported.iter().map(|y| (*y, 2022)))
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(current_output_rows(&mut conn, rec).await, expected);
     let ok = dynamic::review_report(&mut conn, &w.province, rec, 2022, true, "", at(2023, 4, 28))
         .await
         .unwrap();
@@ -389,6 +440,20 @@ async fn three_years_of_reports_one_late(t: TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Refused(_)), "{err}");
+    // Three filed reports with overlapping windows: each year's trend figure comes from the
+    // latest report covering it, once (migration 0013).
+    let mut latest: std::collections::BTreeMap<i64, i64> = before.iter().copied().collect();
+    for rank in [2022, 2023, 2024] {
+        for y in years_of(&mut conn, rec, rank).await {
+            latest.insert(y, rank);
+        }
+    }
+    let now = current_output_rows(&mut conn, rec).await;
+    assert_eq!(now, latest.into_iter().collect::<Vec<_>>());
+    assert!(
+        now.contains(&(2023, 2024)) && now.contains(&(2022, 2024)),
+        "{now:?}"
+    );
     drop(conn);
     assert!(audit::verify(&t.db).await.unwrap().broken.is_none());
 }
