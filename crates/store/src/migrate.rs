@@ -111,6 +111,14 @@ pub const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/0014_analyze_indicators.postgres.sql"),
         },
     },
+    Migration {
+        version: 15,
+        name: "indicator_current_documents",
+        sql: Sql::PerBackend {
+            sqlite: include_str!("../migrations/0015_indicator_current_documents.sqlite.sql"),
+            postgres: include_str!("../migrations/0015_indicator_current_documents.postgres.sql"),
+        },
+    },
 ];
 
 fn checksum(sql: &str) -> String {

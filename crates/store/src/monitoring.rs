@@ -957,23 +957,31 @@ pub async fn forget_document(conn: &mut Conn, recognition_id: i64, doc_rank: i64
     refresh_current(conn, Some(recognition_id)).await
 }
 
-/// The per-year metrics of the trends, each group with the marker whose latest document
-/// reporting a year decides that year's values (the IIP counts: the latest document whose
-/// last year it is).
-const CURRENT_GROUPS: [(&str, &str); 2] = [
+/// The rows `current` is kept on (migrations 0013 and 0015), each group with the condition
+/// picking the latest document that decides them: the per-year metrics of the trends take
+/// the latest document reporting that year (the IIP counts: the latest whose last year it
+/// is); the whole-document values of the distributions take the latest readable document.
+const CURRENT_GROUPS: [(&str, &str); 3] = [
     (
-        "'y.output', 'y.rd', 'y.patents', 'y.co2', 'y.co2_output'",
-        YEAR,
+        "metric IN ('y.output', 'y.rd', 'y.patents', 'y.co2', 'y.co2_output')",
+        "d.metric = 'year' AND d.year = indicator_values.year",
     ),
-    ("'iip.yes', 'iip.total'", IIP_TOTAL),
+    (
+        "metric IN ('iip.yes', 'iip.total')",
+        "d.metric = 'iip.total' AND d.year = indicator_values.year",
+    ),
+    (
+        "year = 0 AND metric <> 'doc'",
+        "d.metric = 'doc' AND d.year = 0 AND d.value = 1",
+    ),
 ];
 
-/// Sets `current` (migration 0013) on the per-year rows of one recognition (or of all, with
-/// `None`): 1 on the rows of the latest document reporting that year, 0 on the others. Run
-/// in the transaction of every write to `indicator_values`, so the trends are a plain
-/// `GROUP BY` instead of a correlated subquery per row.
+/// Sets `current` on the rows of one recognition (or of all, with `None`): 1 on the rows of
+/// the document that decides them (see [`CURRENT_GROUPS`]), 0 on the others. Run in the
+/// transaction of every write to `indicator_values`, so the distributions and trends are a
+/// plain filter instead of a correlated subquery per row.
 pub async fn refresh_current(conn: &mut Conn, recognition_id: Option<i64>) -> Result<()> {
-    for (metrics, marker) in CURRENT_GROUPS {
+    for (rows, latest) in CURRENT_GROUPS {
         let only = if recognition_id.is_some() {
             "AND recognition_id = $1"
         } else {
@@ -982,9 +990,9 @@ pub async fn refresh_current(conn: &mut Conn, recognition_id: Option<i64>) -> Re
         let sql = format!(
             "UPDATE indicator_values SET current = CASE WHEN doc_rank = (
                  SELECT MAX(d.doc_rank) FROM indicator_values d
-                 WHERE d.recognition_id = indicator_values.recognition_id
-                 AND d.metric = '{marker}' AND d.year = indicator_values.year) THEN 1 ELSE 0 END
-             WHERE metric IN ({metrics}) {only}"
+                 WHERE d.recognition_id = indicator_values.recognition_id AND {latest})
+                 THEN 1 ELSE 0 END
+             WHERE {rows} {only}"
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         if let Some(id) = recognition_id {
@@ -1163,7 +1171,8 @@ pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<I
         let in_keys = format!("iv.metric IN ({keys})");
         let sql = format!(
             "SELECT iv.metric AS metric, iv.value AS value {IV_FROM} {} ORDER BY iv.recognition_id",
-            and(&w, &[LIVE, "iv.year = 0", &in_keys, &latest_doc()])
+            // `current`: the latest readable document's value (migration 0015).
+            and(&w, &[LIVE, "iv.year = 0", &in_keys, "iv.current = 1"])
         );
         for r in rows(conn, sql, &w).await? {
             values
@@ -1193,8 +1202,8 @@ pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<I
     // the latest document whose last year it is).
     let mut sums: BTreeMap<(String, i32), (f64, usize)> = BTreeMap::new();
     // `iv.current = 1` marks exactly those rows (kept by `refresh_current` on every write).
-    for (metrics, _) in CURRENT_GROUPS {
-        let metrics = format!("iv.metric IN ({metrics})");
+    for (group, _) in &CURRENT_GROUPS[..2] {
+        let metrics = format!("iv.{group}");
         let sql = format!(
             "SELECT iv.metric AS metric, iv.year AS yr, CAST(SUM(iv.value) AS DOUBLE PRECISION) AS total,
                     COUNT(*) AS n
