@@ -454,6 +454,19 @@ async fn three_years_of_reports_one_late(t: TestDb) {
         now.contains(&(2023, 2024)) && now.contains(&(2022, 2024)),
         "{now:?}"
     );
+    // The distributions' whole-document values: the latest readable document only (0015).
+    let current_output: Vec<i64> = sqlx::query(
+        "SELECT doc_rank FROM indicator_values
+         WHERE recognition_id = $1 AND metric = 'output' AND year = 0 AND current = 1",
+    )
+    .bind(rec)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| sqlx::Row::get::<i64, _>(r, "doc_rank"))
+    .collect();
+    assert_eq!(current_output, vec![2024]);
     drop(conn);
     assert!(audit::verify(&t.db).await.unwrap().broken.is_none());
 }
