@@ -13,9 +13,10 @@ use crate::env::{DbArgs, fatal};
 
 /// Exit code for bad input.
 const EXIT_INPUT: u8 = 2;
+use crate::demo_history::at;
 use crate::ops::prepare;
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use jiqun_domain::clock::{Clock, SystemClock, china_date};
 use jiqun_domain::division::{self, AdminCode, DivisionKind, Level};
 use jiqun_domain::dynamic as rules;
@@ -65,12 +66,6 @@ const BATCHES: [(i32, (i32, u32, u32), &str); 2] = [
 
 /// The last year whose annual report is loaded (reports are due the spring after).
 const LAST_REPORT_YEAR: i32 = 2025;
-
-fn at(y: i32, m: u32, d: u32) -> anyhow::Result<DateTime<Utc>> {
-    Utc.with_ymd_and_hms(y, m, d, 1, 0, 0)
-        .single()
-        .context("日期无效")
-}
 
 pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     if args.clusters == 0 || args.enterprises == 0 {

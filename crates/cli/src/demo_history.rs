@@ -29,7 +29,7 @@ const PENDING: &str = "雨花台区";
 const FAILS: &str = "铜山区";
 
 /// 09:00 China time.
-fn at(y: i32, m: u32, d: u32) -> anyhow::Result<DateTime<Utc>> {
+pub(crate) fn at(y: i32, m: u32, d: u32) -> anyhow::Result<DateTime<Utc>> {
     Utc.with_ymd_and_hms(y, m, d, 1, 0, 0)
         .single()
         .context("演示日期无效")

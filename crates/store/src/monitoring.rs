@@ -908,7 +908,7 @@ pub async fn record_document(
     doc_rank: i64,
     body: &str,
 ) -> Result<()> {
-    forget_document(conn, recognition_id, doc_rank).await?;
+    delete_document(conn, recognition_id, doc_rank).await?;
     let values = document_values(source, body);
     let mut rows: Vec<Value> = vec![(DOC.into(), 0, if values.is_some() { 1.0 } else { 0.0 })];
     rows.extend(values.unwrap_or_default());
@@ -949,12 +949,18 @@ pub async fn record_document(
 
 /// Removes the numbers of one document (an annual report returned to draft).
 pub async fn forget_document(conn: &mut Conn, recognition_id: i64, doc_rank: i64) -> Result<()> {
+    delete_document(conn, recognition_id, doc_rank).await?;
+    refresh_current(conn, Some(recognition_id)).await
+}
+
+/// The rows of one document, without refreshing `current` (the caller does, once).
+async fn delete_document(conn: &mut Conn, recognition_id: i64, doc_rank: i64) -> Result<()> {
     sqlx::query("DELETE FROM indicator_values WHERE recognition_id = $1 AND doc_rank = $2")
         .bind(recognition_id)
         .bind(doc_rank)
         .execute(&mut *conn)
         .await?;
-    refresh_current(conn, Some(recognition_id)).await
+    Ok(())
 }
 
 /// The rows `current` is kept on (migrations 0013 and 0015), each group with the condition
