@@ -34,7 +34,10 @@ cargo build --locked -q -p jiqun
 JIQUN="$TARGET/debug/jiqun"
 
 echo "== schemathesis: venv with schemathesis $SCHEMATHESIS_VERSION"
-if [ ! -x "$VENV/bin/st" ] || ! "$VENV/bin/python" -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
+# Recreated when missing, of another version, or unusable (a venv's scripts name the path
+# it was made at, so a moved or copied target directory breaks them).
+if ! "$VENV/bin/st" --version >/dev/null 2>&1 || ! "$VENV/bin/python" -m pip show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
+    rm -rf "$VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
