@@ -41,14 +41,15 @@ if [ "$reuse" != 1 ]; then
 echo "== load: $clusters clusters × $enterprises enterprises × $years years ($kind)"
 t0=$(ms)
 "$bin" load-generated "${db_args[@]}" --clusters "$clusters" --enterprises "$enterprises" \
-    --years "$years" 2> >(grep -E '/(500|1000|5000|10000) ' >&2 || true)
+    --years "$years" 2> >(grep -E '/(500|1000|5000|10000) |VACUUM' >&2 || true)
 t1=$(ms)
 echo "load: $(( (t1 - t0) / 1000 )) s"
 if [ "$kind" = sqlite ]; then
     echo "database file: $(du -h "$work/data/jiqun.db" | cut -f1)"
 else
     psql -qtA -h 127.0.0.1 -U postgres -d jiqun_bench \
-        -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size('jiqun_bench'))"
+        -c "SELECT 'database size: ' || pg_size_pretty(pg_database_size('jiqun_bench'))" \
+        -c "SELECT 'server autovacuum: ' || current_setting('autovacuum')"
 fi
 
 printf 'Bench-2026-password\n' | "$bin" user add "${db_args[@]}" --org MIIT --role ministry \

@@ -137,6 +137,15 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         }
         tx.commit().await?;
     }
+    // A bulk load: bring the planner's statistics and the visibility map up to date, as
+    // autovacuum would in time (PostgreSQL; nothing to do on SQLite).
+    let vacuum = Instant::now();
+    if db.refresh_statistics().await? {
+        eprintln!(
+            "已刷新 PostgreSQL 统计信息（VACUUM ANALYZE），用时 {:.1} 秒",
+            vacuum.elapsed().as_secs_f64()
+        );
+    }
     println!(
         "已写入 {} 个认定集群（每个 {} 家企业、{} 年数据）和 {reports} 份年度报告，用时 {:.1} 秒。",
         args.clusters,

@@ -98,6 +98,9 @@ impl ServeArgs {
 }
 
 /// Checks the embedded reference data, migrates, and fills the reference tables.
+/// Documents backfilled at start beyond which the statistics are refreshed at once.
+const BULK_DOCUMENTS: usize = 1000;
+
 pub async fn prepare(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     jiqun_domain::division::check_data().context("内置行政区划数据损坏")?;
     jiqun_domain::industry::check_data().context("内置行业分类数据损坏")?;
@@ -116,7 +119,26 @@ pub async fn prepare(db: &Db, clock: &dyn Clock) -> anyhow::Result<()> {
     if filled != jiqun_store::monitoring::Backfill::default() {
         tracing::info!(?filled, "indicator values backfilled");
     }
+    let (refreshed, warnings) = after_backfill(db, &filled).await?;
+    if refreshed {
+        tracing::info!("statistics refreshed (VACUUM ANALYZE) after the backfill");
+    }
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
     Ok(())
+}
+
+/// After the start-up backfill: a large one (an upgrade over years of reports) rewrites the
+/// table the dashboards aggregate, so the statistics are refreshed now rather than when
+/// autovacuum gets to it; and the database server's settings that need changing.
+async fn after_backfill(
+    db: &Db,
+    filled: &jiqun_store::monitoring::Backfill,
+) -> anyhow::Result<(bool, Vec<String>)> {
+    let refreshed =
+        filled.declarations + filled.reports >= BULK_DOCUMENTS && db.refresh_statistics().await?;
+    Ok((refreshed, db.server_warnings().await?))
 }
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -257,6 +279,13 @@ pub async fn migrate(args: DbArgs) -> anyhow::Result<ExitCode> {
         "监测指标：补算申报书 {} 份、年度报告 {} 份，清除已退回报告的指标 {} 条。",
         filled.declarations, filled.reports, filled.stale_removed
     );
+    let (refreshed, warnings) = after_backfill(&db, &filled).await?;
+    if refreshed {
+        println!("已刷新 PostgreSQL 统计信息（VACUUM ANALYZE）。");
+    }
+    for warning in warnings {
+        eprintln!("警告：{warning}");
+    }
     db.close().await;
     Ok(ExitCode::SUCCESS)
 }

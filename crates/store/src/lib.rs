@@ -401,6 +401,52 @@ impl Db {
         Ok(self.pool.acquire().await?)
     }
 
+    /// Brings the planner's statistics and PostgreSQL's visibility map up to date after a
+    /// bulk write (a data load, a large backfill): `VACUUM (ANALYZE)` on PostgreSQL. The
+    /// dashboard's aggregations are index-only scans over `indicator_values`; with a stale
+    /// visibility map each row costs a heap fetch, and with statistics from before the load
+    /// the planner picks nested loops (docs/performance.md: 1.75 s and 17.5 s before,
+    /// 0.65 s and 0.17 s after). Autovacuum does the same in time; this does it now.
+    ///
+    /// SQLite: nothing (returns `false`). Its planner runs without `ANALYZE` statistics, the
+    /// SQLite figures in docs/performance.md were measured that way, and the one query that
+    /// needs a particular index names it (`dialect::indexed_by`).
+    pub async fn refresh_statistics(&self) -> Result<bool> {
+        match self.backend {
+            Backend::Sqlite => Ok(false),
+            Backend::Postgres => {
+                // Simple protocol on a pooled connection outside any transaction: VACUUM
+                // cannot run inside a transaction block.
+                let mut conn = self.pool.acquire().await?;
+                sqlx::raw_sql("VACUUM (ANALYZE)")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Settings of the database server that make jiqun slow or unsafe to run, each as a
+    /// Chinese sentence saying what to change; logged at start (`jiqun serve`, `migrate`).
+    /// Empty on SQLite.
+    pub async fn server_warnings(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        if self.backend == Backend::Postgres {
+            let autovacuum: String =
+                sqlx::query_scalar("SELECT setting FROM pg_settings WHERE name = 'autovacuum'")
+                    .fetch_one(&self.pool)
+                    .await?;
+            if autovacuum != "on" {
+                out.push(
+                    "PostgreSQL 的 autovacuum 已关闭：统计信息和可见性映射不会自动更新，仪表盘和列表会越来越慢。\
+                     请在 postgresql.conf 中设置 autovacuum = on，或定期执行 vacuumdb --analyze（见 docs/operations.md）"
+                        .to_string(),
+                );
+            }
+        }
+        Ok(out)
+    }
+
     /// `SELECT 1`, for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -1141,12 +1141,14 @@ pub async fn indicators(conn: &mut Conn, scope: &Scope, f: &Filters) -> Result<I
     let specs = specs(edition);
     let w = f.clause(scope, Some("r.batch_id"));
 
-    // Recognitions in force in view, and how many have a filed report as latest document.
+    // Recognitions in force in view, and how many have a filed report as latest document
+    // (the latest readable document is a report exactly when some readable report exists).
     let sql = format!(
         "SELECT COUNT(*) AS n,
-                COUNT(CASE WHEN (SELECT MAX(d.doc_rank) FROM indicator_values d
+                COUNT(CASE WHEN EXISTS (SELECT 1 FROM indicator_values d
                                  WHERE d.recognition_id = r.id AND d.metric = '{DOC}'
-                                 AND d.year = 0 AND d.value = 1) > 0 THEN 1 END) AS from_reports
+                                 AND d.year = 0 AND d.value = 1 AND d.doc_rank > 0)
+                      THEN 1 END) AS from_reports
          FROM recognitions r JOIN clusters c ON c.id = r.cluster_id {}",
         and(&w, &[LIVE])
     );

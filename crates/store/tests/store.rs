@@ -415,6 +415,45 @@ async fn audit_appends_from_concurrent_transactions_stay_chained(t: TestDb) {
 }
 both!(audit_appends_from_concurrent_transactions_stay_chained);
 
+/// After a bulk load, `refresh_statistics` vacuums and analyses on PostgreSQL (the
+/// dashboard's index-only scans need the visibility map), and does nothing on SQLite.
+async fn statistics_are_refreshed_after_a_bulk_write(t: TestDb) {
+    migrate::run(&t.db, now()).await.unwrap();
+    let done = t.db.refresh_statistics().await.unwrap();
+    match t.db.backend() {
+        Backend::Sqlite => {
+            assert!(!done);
+            assert!(t.db.server_warnings().await.unwrap().is_empty());
+        }
+        Backend::Postgres => {
+            assert!(done);
+            let (vacuumed, analysed): (bool, bool) = sqlx::query_as(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL
+                 FROM pg_stat_user_tables WHERE relname = 'indicator_values'",
+            )
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap();
+            assert!(
+                vacuumed && analysed,
+                "vacuum {vacuumed}, analyze {analysed}"
+            );
+            // The warning follows the server's setting.
+            let autovacuum: String = sqlx::query_scalar("SHOW autovacuum")
+                .fetch_one(t.db.pool())
+                .await
+                .unwrap();
+            let warnings = t.db.server_warnings().await.unwrap();
+            assert_eq!(
+                warnings.iter().any(|w| w.contains("autovacuum")),
+                autovacuum != "on",
+                "{warnings:?}"
+            );
+        }
+    }
+}
+both!(statistics_are_refreshed_after_a_bulk_write);
+
 mod dynamic;
 mod jobs;
 mod support;
