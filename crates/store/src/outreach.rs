@@ -86,6 +86,8 @@ pub struct Reach {
     pub uscc: String,
     pub method: String,
     pub reached_on: NaiveDate,
+    /// The organisation whose user recorded it (only it may withdraw the record).
+    pub org_id: i64,
 }
 
 fn text<'a>(value: &'a str, field: &str, hint: &str) -> Result<&'a str> {
@@ -347,8 +349,9 @@ pub async fn reaches(
         .await?
         .ok_or(StoreError::NotFound)?;
     let rows = sqlx::query(
-        "SELECT policy_id, uscc, method, reached_on FROM outreach_reaches WHERE cluster_id = $1
-         ORDER BY reached_on, id",
+        "SELECT r.policy_id, r.uscc, r.method, r.reached_on, u.org_id
+         FROM outreach_reaches r JOIN users u ON u.id = r.created_by
+         WHERE r.cluster_id = $1 ORDER BY r.reached_on, r.id",
     )
     .bind(cluster_id)
     .fetch_all(&mut *conn)
@@ -361,6 +364,7 @@ pub async fn reaches(
             uscc: r.try_get("uscc")?,
             method: r.try_get("method")?,
             reached_on: time::date_from_text(&on)?,
+            org_id: r.try_get("org_id")?,
         };
         out.entry(reach.uscc.clone()).or_default().push(reach);
     }
@@ -535,6 +539,102 @@ pub async fn record_reaches(
     )
     .await?;
     Ok(Ok(ok.len()))
+}
+
+/// Withdraws (撤销) reaches recorded by mistake: the given enterprises of a cluster are no
+/// longer counted as reached by `policy_id`, so `C8.policy` is computed without them from
+/// now on. All or nothing: every USCC must be a reach of this policy in this cluster,
+/// recorded by the actor's own organisation, and a reason is required; otherwise nothing
+/// is removed. The rows are deleted and the audit event keeps each of them (USCC, method,
+/// date, who recorded it) with the reason. The policy must cover the cluster and both must
+/// be in the actor's jurisdiction (else `NotFound`).
+#[allow(clippy::too_many_arguments)]
+pub async fn withdraw_reaches(
+    conn: &mut Conn,
+    actor: &Actor,
+    cluster_id: i64,
+    policy_id: i64,
+    usccs: &[String],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    writer_level(actor)?;
+    let policies = for_cluster(conn, &actor.scope, cluster_id).await?;
+    if !policies.iter().any(|p| p.id == policy_id) {
+        return Err(StoreError::NotFound);
+    }
+    let reason = text(
+        reason,
+        "撤销理由",
+        "请说明为什么撤销这些登记（如：误登记、企业未实际参加）",
+    )?;
+    let wanted: BTreeSet<String> = usccs.iter().map(|u| uscc_key(u)).collect();
+    if wanted.is_empty() || wanted.iter().any(String::is_empty) {
+        return Err(StoreError::Invalid(
+            "「企业」未选择：请勾选要撤销登记的企业".into(),
+        ));
+    }
+    let rows = sqlx::query(
+        "SELECT r.id, r.uscc, r.method, r.reached_on, r.created_by, u.org_id, o.name AS org_name
+         FROM outreach_reaches r JOIN users u ON u.id = r.created_by
+         JOIN organisations o ON o.id = u.org_id
+         WHERE r.policy_id = $1 AND r.cluster_id = $2",
+    )
+    .bind(policy_id)
+    .bind(cluster_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut recorded: BTreeMap<String, &AnyRow> = BTreeMap::new();
+    for r in &rows {
+        recorded.insert(r.try_get("uscc")?, r);
+    }
+    let mut ids = Vec::with_capacity(wanted.len());
+    let mut detail = Vec::with_capacity(wanted.len());
+    for uscc in &wanted {
+        let row = recorded.get(uscc).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "「统一社会信用代码」{uscc} 没有登记为本政策的宣贯对象，无需撤销"
+            ))
+        })?;
+        let org_id: i64 = row.try_get("org_id")?;
+        if org_id != actor.org_id {
+            let org: String = row.try_get("org_name")?;
+            return Err(StoreError::Refused(format!(
+                "{uscc} 的宣贯登记由「{org}」录入，只能由录入单位撤销"
+            )));
+        }
+        ids.push(row.try_get::<i64, _>("id")?);
+        detail.push(serde_json::json!({
+            "uscc": uscc,
+            "method": row.try_get::<String, _>("method")?,
+            "on": row.try_get::<String, _>("reached_on")?,
+            "recorded_by": row.try_get::<i64, _>("created_by")?,
+        }));
+    }
+    for id in &ids {
+        sqlx::query("DELETE FROM outreach_reaches WHERE id = $1")
+            .bind(*id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::append(
+        conn,
+        &NewEvent {
+            actor_user_id: Some(actor.user_id),
+            actor: &actor.username,
+            actor_org: &actor.org_code,
+            action: "outreach_reach_withdrawn",
+            object_type: "outreach_policy",
+            object_id: policy_id.to_string(),
+            before_state: None,
+            after_state: None,
+            comment: Some(reason),
+            detail: serde_json::json!({"cluster_id": cluster_id, "withdrawn": detail}),
+        },
+        now,
+    )
+    .await?;
+    Ok(ids.len())
 }
 
 /// Parses a .csv of `USCC,方式,日期` lines (UTF-8, optional BOM and header line starting with

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/clusters/{id}/outreach", get(cluster_page))
         .route("/clusters/{id}/outreach/reach", post(reach))
         .route("/clusters/{id}/outreach/csv", post(upload_csv))
+        .route("/clusters/{id}/outreach/withdraw", post(withdraw))
 }
 
 fn parse_id(id: &str) -> WebResult<i64> {
@@ -169,6 +170,9 @@ pub struct PolicyForm {
     pub title: String,
     pub issued_on: String,
     pub open: Vec<(String, String)>,
+    /// Reaches of this policy that the caller's organisation recorded (it alone may
+    /// withdraw them): (USCC, enterprise name, "方式，日期").
+    pub recorded: Vec<(String, String, String)>,
 }
 
 pub struct ErrorRow {
@@ -268,6 +272,20 @@ async fn render_cluster(
                         .is_some_and(|rs| rs.iter().any(|r| r.policy_id == p.id))
                 })
                 .cloned()
+                .collect(),
+            recorded: enterprises
+                .iter()
+                .filter_map(|(u, name)| {
+                    let r = reaches
+                        .get(u)?
+                        .iter()
+                        .find(|r| r.policy_id == p.id && r.org_id == user.user.org_id)?;
+                    Some((
+                        u.clone(),
+                        name.clone(),
+                        format!("{}，{}", r.method, r.reached_on),
+                    ))
+                })
                 .collect(),
         })
         .collect();
@@ -420,5 +438,49 @@ pub async fn upload_csv(
             )
             .await
         }
+    }
+}
+
+/// Withdraws reaches recorded by mistake (ticked, with a reason). A refusal or a problem
+/// shows the page again with the message; nothing is withdrawn then.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    form: FormData,
+) -> WebResult<Response> {
+    user.check_csrf(form.csrf())?;
+    let id = parse_id(&id)?;
+    let policy = policy_id(&form)?;
+    let usccs: Vec<String> = form.values("uscc").map(str::to_string).collect();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    match outreach::withdraw_reaches(
+        &mut tx,
+        &user.actor(),
+        id,
+        policy,
+        &usccs,
+        form.trimmed("reason"),
+        now,
+    )
+    .await
+    {
+        Ok(_) => {
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(Redirect::to(&format!("/clusters/{id}/outreach")).into_response())
+        }
+        Err(StoreError::Invalid(message) | StoreError::Refused(message)) => {
+            drop(tx);
+            render_cluster(
+                &state,
+                &user,
+                id,
+                "撤销登记未完成，未撤销任何登记".into(),
+                vec![LineError { line: 0, message }],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -331,6 +331,165 @@ async fn coverage_per_enterprise_csv_and_jurisdiction(app: TestApp) {
 }
 crate::both!(coverage_per_enterprise_csv_and_jurisdiction);
 
+/// A reach recorded by mistake is withdrawn (撤销) by the organisation that recorded it,
+/// with a reason: it no longer counts for C8.policy, the audit event keeps it, and it can be
+/// recorded again. Another organisation, a missing reason or a USCC not recorded changes
+/// nothing; another jurisdiction gets 404.
+async fn a_mistaken_reach_is_withdrawn_by_its_recorder_only(app: TestApp) {
+    let (_, yongkang, batch) = setup(&app).await;
+    let county = app.login("yongkang").await;
+    let id = application(&app, &county, yongkang, batch, ELIGIBLE).await;
+    let zj = app.login("zhejiang").await;
+    let ningbo = app.login("ningbo").await;
+    see_other(
+        &app.post_form(
+            "/outreach",
+            &[
+                ("csrf", &zj.csrf),
+                ("title", "浙江省促进中小企业发展若干政策"),
+                ("issuer", "浙江省经济和信息化厅"),
+                ("issued_on", "2022-03-01"),
+                ("cluster_id", &yongkang.to_string()),
+            ],
+            Some(&zj.cookie),
+        )
+        .await,
+    );
+    let pids = policy_id(&app, "浙江省促进中小企业发展若干政策")
+        .await
+        .to_string();
+    let page = format!("/clusters/{yongkang}/outreach");
+    let all = usccs();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("csrf", &county.csrf),
+        ("policy_id", &pids),
+        ("method", "走访"),
+        ("on", "2022-07-01"),
+    ];
+    form.extend(all.iter().map(|(u, _)| ("uscc", u.as_str())));
+    see_other(
+        &app.post_form(&format!("{page}/reach"), &form, Some(&county.cookie))
+            .await,
+    );
+    assert_eq!(reaches(&app).await, 12);
+    assert_eq!(
+        verdict(&evaluate(&app, &county, id).await, "C8.policy")["status"],
+        "pass"
+    );
+    // The county recorded them: it is offered the withdrawal, the province is not.
+    let r = app.get(&page, Some(&county.cookie)).await;
+    assert!(
+        r.body.contains("撤销本单位的误登记（12 家可撤销）"),
+        "{}",
+        r.body
+    );
+    let r = app.get(&page, Some(&zj.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("撤销本单位的误登记"), "{}", r.body);
+
+    let (first, first_name) = all[0].clone();
+    let withdraw = |b: &Browser, usccs: Vec<&str>, reason: &str| {
+        let mut f: Vec<(String, String)> = vec![
+            ("csrf".into(), b.csrf.clone()),
+            ("policy_id".into(), pids.clone()),
+            ("reason".into(), reason.into()),
+        ];
+        f.extend(
+            usccs
+                .into_iter()
+                .map(|u| ("uscc".to_string(), u.to_string())),
+        );
+        f
+    };
+    let post = |f: Vec<(String, String)>, cookie: String| {
+        let app = &app;
+        let url = format!("{page}/withdraw");
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.post_form(&url, &pairs, Some(&cookie)).await
+        }
+    };
+    // The province did not record them.
+    let r = post(withdraw(&zj, vec![&first], "误登记"), zj.cookie.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("只能由录入单位撤销"), "{}", r.body);
+    assert!(r.body.contains("未撤销任何登记"), "{}", r.body);
+    // No reason.
+    let r = post(withdraw(&county, vec![&first], "  "), county.cookie.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("「撤销理由」未填写"), "{}", r.body);
+    // One of two not recorded for this policy: neither is withdrawn.
+    let stranger = "91330784MA2ABCDE1X";
+    let r = post(
+        withdraw(&county, vec![&first, stranger], "误登记"),
+        county.cookie.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("没有登记为本政策的宣贯对象"), "{}", r.body);
+    // Another jurisdiction: the cluster does not exist for it.
+    let r = post(
+        withdraw(&ningbo, vec![&first], "误登记"),
+        ningbo.cookie.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(reaches(&app).await, 12);
+
+    // The recorder withdraws one, with its reason.
+    let r = post(
+        withdraw(&county, vec![&first], "误登记：该企业未参加走访"),
+        county.cookie.clone(),
+    )
+    .await;
+    see_other(&r);
+    assert_eq!(reaches(&app).await, 11);
+    let r = app.get(&page, Some(&county.cookie)).await;
+    assert!(
+        r.body.contains("<strong id=\"reached\">11</strong>"),
+        "{}",
+        r.body
+    );
+    let v = verdict(&evaluate(&app, &county, id).await, "C8.policy").clone();
+    assert_eq!(v["status"], "warning", "{v}");
+    let text = v["explanation"].as_str().unwrap();
+    assert!(
+        text.contains("尚未覆盖 1 家") && text.contains(&first_name),
+        "{text}"
+    );
+    let mut conn = app.db.acquire().await.unwrap();
+    let (comment, detail): (String, String) = sqlx::query_as(
+        "SELECT comment, detail FROM audit_events WHERE action = 'outreach_reach_withdrawn'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(comment, "误登记：该企业未参加走访");
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["withdrawn"][0]["uscc"], first.as_str(), "{detail}");
+    assert_eq!(detail["withdrawn"][0]["on"], "2022-07-01", "{detail}");
+
+    // It can be recorded again.
+    see_other(
+        &app.post_form(
+            &format!("{page}/reach"),
+            &[
+                ("csrf", &county.csrf),
+                ("policy_id", &pids),
+                ("uscc", &first),
+                ("method", "座谈"),
+                ("on", "2022-08-01"),
+            ],
+            Some(&county.cookie),
+        )
+        .await,
+    );
+    assert_eq!(reaches(&app).await, 12);
+}
+crate::both!(a_mistaken_reach_is_withdrawn_by_its_recorder_only);
+
 async fn a_false_provincial_claim_is_flagged_and_a_recorded_one_passes(app: TestApp) {
     let (_, _, batch) = setup(&app).await;
     // A 义乌 cluster the province never recognised; its declaration claims it was.
