@@ -462,6 +462,46 @@ async fn dashboards(p: &Page, artifacts: &Path) -> Step {
     Ok(())
 }
 
+/// The dashboards again on the monitoring test's dataset (crates/web/tests/dashboard, whose
+/// figures are checked by hand there), so the screenshots show charts with data: each role
+/// sees the figures of its own jurisdiction; and the ministry's profile of cluster A.
+async fn dashboards_with_figures(p: &Page, artifacts: &Path, rec_a: i64) -> Step {
+    for (user, scope, absent) in [
+        ("yiwu", "义乌市经济和信息化局", "宁波市"),
+        ("zhejiang", "浙江", "宁波市"),
+        ("miit", "全国", ""),
+    ] {
+        p.login(user).await?;
+        p.open("/dashboard").await?;
+        p.expect("监测看板").await?;
+        p.expect(scope).await?;
+        // A (义乌) in force with its 2024 report; C (宁海, 宁波) only for the ministry.
+        let n = if user == "miit" { 2 } else { 1 };
+        p.expect("纳入指标统计的有效认定（其中 1 个取自年度报告）")
+            .await?;
+        let text = p.text().await?;
+        let kpi = text.split("纳入指标统计的有效认定").next().unwrap_or("");
+        if !kpi.trim_end().ends_with(&n.to_string()) {
+            return Err(fail(format!(
+                "{user}'s dashboard should count {n} recognitions in force: {text}"
+            )));
+        }
+        p.expect("集群总产值").await?;
+        if !absent.is_empty() && text.contains(absent) {
+            return Err(fail(format!("{user}'s dashboard shows {absent}")));
+        }
+        p.screenshot(&artifacts.join(format!("dashboard-figures-{user}.png")))
+            .await?;
+        if user == "miit" {
+            p.open(&format!("/recognitions/{rec_a}/profile")).await?;
+            p.expect("百分位").await?;
+            p.screenshot(&artifacts.join("profile-miit.png")).await?;
+        }
+        p.logout().await?;
+    }
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn county_submits_and_province_recommends_in_chromium() {
     let chromedriver = program("CHROMEDRIVER", &["chromedriver"]);
@@ -499,8 +539,23 @@ async fn county_submits_and_province_recommends_in_chromium() {
         base,
     };
 
+    // A second server on the monitoring test's dataset, for the dashboards with figures.
+    let figures = TestApp::new(Backend::Sqlite).await;
+    let world = crate::dashboard::seed(&figures).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let figures_page = Page {
+        c: client.clone(),
+        base: format!("http://{}", listener.local_addr().unwrap()),
+    };
+    let figures_server = tokio::spawn(axum::serve(listener, figures.router.clone()).into_future());
+
     let outcome = match county_submits_and_province_recommends(&page, &artifacts).await {
-        Ok(id) => dashboards(&page, &artifacts).await.map(|()| id),
+        Ok(id) => match dashboards(&page, &artifacts).await {
+            Ok(()) => dashboards_with_figures(&figures_page, &artifacts, world.rec_a)
+                .await
+                .map(|()| id),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     if outcome.is_err() {
@@ -508,6 +563,7 @@ async fn county_submits_and_province_recommends_in_chromium() {
     }
     let _ = client.close().await;
     server.abort();
+    figures_server.abort();
     drop(driver);
     let id = outcome.unwrap_or_else(|e| {
         panic!(

@@ -30,10 +30,10 @@ use serde_json::{Value, json};
 use std::io::Read;
 use tower::ServiceExt;
 
-struct World {
+pub(crate) struct World {
     batch1: i64,
     batch2: i64,
-    rec_a: i64,
+    pub(crate) rec_a: i64,
     rec_c: i64,
     rec_f: i64,
 }
@@ -187,7 +187,7 @@ const FULL: [&str; 8] = [
     "recognized",
 ];
 
-async fn seed(app: &TestApp) -> World {
+pub(crate) async fn seed(app: &TestApp) -> World {
     let miit_org = app
         .org("MIIT", "工业和信息化部", OrgKind::Ministry, None)
         .await;
