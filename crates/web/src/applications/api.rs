@@ -614,6 +614,23 @@ pub struct ErrorJson {
     pub message: String,
 }
 
+/// The answers every JSON write on a recognition or a case may refuse with, in its
+/// OpenAPI `responses(...)` next to its own success (docs/api.md).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // documentation only: the handlers answer with `ErrorJson`
+pub enum WriteRefusals {
+    #[response(status = 400, description = "请求体或字段无效（写明字段）")]
+    BadRequest(ErrorJson),
+    #[response(status = 401, description = "未登录或令牌无效")]
+    Unauthorized(ErrorJson),
+    #[response(status = 403, description = "CSRF 校验失败或只读令牌")]
+    Forbidden(ErrorJson),
+    #[response(status = 404, description = "不存在或不在管辖范围内")]
+    NotFound(ErrorJson),
+    #[response(status = 409, description = "规则不允许，未作任何更改")]
+    Conflict(ErrorJson),
+}
+
 /// Declares the schema of one page of a list: `{"items", "page", "per_page", "total"}`.
 macro_rules! page_schema {
     ($name:ident, $item:ty, $doc:literal) => {

@@ -6,7 +6,7 @@
 use super::{ChangeInput, IncidentInput, parse_ground, parse_id, parse_year};
 use crate::AppState;
 use crate::applications::api::{
-    ApiError, ApiResult, ApiUser, ErrorJson, ObjectPage, check_csrf, invalid_body,
+    ApiError, ApiResult, ApiUser, ErrorJson, ObjectPage, WriteRefusals, check_csrf, invalid_body,
 };
 use crate::auth::CurrentUser;
 use crate::listing::{ListQuery, page_response};
@@ -384,11 +384,7 @@ async fn managed_in_scope(conn: &mut Conn, scope: &Scope, id: i64) -> ApiResult<
     request_body(content = Object, description = "年度培育情况（docs/dynamic-management.md）"),
     responses(
         (status = 200, description = "已保存草稿，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -428,11 +424,7 @@ pub async fn save_report(
     params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
     responses(
         (status = 200, description = "已报送（第十六条），返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -467,11 +459,7 @@ struct Decision {
     request_body(content = Decision, description = "{\"accept\": true|false, \"comment\": \"…\"}"),
     responses(
         (status = 200, description = "已审核，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -521,11 +509,7 @@ struct ChangeBody {
     request_body(content = ChangeBody, description = "{\"kind\", \"after_value\", \"effective_date\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -572,11 +556,7 @@ struct IncidentBody {
     request_body(content = IncidentBody, description = "{\"kind\", \"level\", \"occurred_on\", \"source\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -620,11 +600,7 @@ struct CaseBody {
     request_body(content = CaseBody, description = "{\"ground\": \"R1…R5\", \"facts\", \"evidence\"}"),
     responses(
         (status = 201, description = "已立案（第十七条），返回案件", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -668,11 +644,7 @@ pub async fn open_case(
     request_body(content = Object, description = "复核表（docs/dynamic-management.md）"),
     responses(
         (status = 200, description = "已提交复核，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -712,11 +684,7 @@ struct PassBody {
     request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "省级已审核，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -749,11 +717,7 @@ pub async fn check_reexam(
     request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回认定详情", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -792,11 +756,7 @@ struct OpinionBody {
     request_body(content = OpinionBody, description = "{\"opinion\": \"…\"}"),
     responses(
         (status = 200, description = "已出具省级意见，返回案件", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -832,11 +792,7 @@ struct CaseDecision {
     request_body(content = CaseDecision, description = "{\"revoke\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回案件", body = Object),
-        (status = 400, description = "请求体或字段无效（写明字段）", body = ErrorJson),
-        (status = 401, description = "未登录或令牌无效", body = ErrorJson),
-        (status = 403, description = "CSRF 校验失败或只读令牌", body = ErrorJson),
-        (status = 404, description = "不存在或不在管辖范围内", body = ErrorJson),
-        (status = 409, description = "规则不允许，未作任何更改", body = ErrorJson),
+        WriteRefusals,
     ),
     security(("bearer" = []), ("session" = []))
 )]
