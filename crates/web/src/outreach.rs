@@ -360,21 +360,27 @@ async fn record(
         now,
     )
     .await?;
-    match outcome {
-        Ok(_) => {
+    let heading = format!("{source}有误，未登记任何企业，请改正后重新提交");
+    commit_or_again(state, user, id, tx, outcome.err().map(|e| (heading, e))).await
+}
+
+/// Commits a write and goes back to the cluster's page, or, when it has problems, drops the
+/// transaction (nothing written) and shows the page again with them (status 422).
+async fn commit_or_again(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    tx: jiqun_store::Tx,
+    problems: Option<(String, Vec<LineError>)>,
+) -> WebResult<Response> {
+    match problems {
+        None => {
             tx.commit().await.map_err(StoreError::from)?;
             Ok(Redirect::to(&format!("/clusters/{id}/outreach")).into_response())
         }
-        Err(errors) => {
+        Some((heading, errors)) => {
             drop(tx);
-            render_cluster(
-                state,
-                user,
-                id,
-                format!("{source}有误，未登记任何企业，请改正后重新提交"),
-                errors,
-            )
-            .await
+            render_cluster(state, user, id, heading, errors).await
         }
     }
 }
@@ -455,7 +461,7 @@ pub async fn withdraw(
     let usccs: Vec<String> = form.values("uscc").map(str::to_string).collect();
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    match outreach::withdraw_reaches(
+    let problems = match outreach::withdraw_reaches(
         &mut tx,
         &user.actor(),
         id,
@@ -466,21 +472,12 @@ pub async fn withdraw(
     )
     .await
     {
-        Ok(_) => {
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(Redirect::to(&format!("/clusters/{id}/outreach")).into_response())
-        }
-        Err(StoreError::Invalid(message) | StoreError::Refused(message)) => {
-            drop(tx);
-            render_cluster(
-                &state,
-                &user,
-                id,
-                "撤销登记未完成，未撤销任何登记".into(),
-                vec![LineError { line: 0, message }],
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Ok(_) => None,
+        Err(StoreError::Invalid(message) | StoreError::Refused(message)) => Some((
+            "撤销登记未完成，未撤销任何登记".to_string(),
+            vec![LineError { line: 0, message }],
+        )),
+        Err(e) => return Err(e.into()),
+    };
+    commit_or_again(&state, &user, id, tx, problems).await
 }
