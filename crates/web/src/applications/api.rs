@@ -347,7 +347,7 @@ struct TransitionRequest {
     tag = "applications",
     params(
         ("id" = i64, Path, description = "申报编号"),
-        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+        CsrfHeader,
     ),
     request_body = TransitionRequest,
     responses(
@@ -464,7 +464,7 @@ struct CreateRequest {
     operation_id = "applications_create",
     tag = "applications",
     params(
-        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+        CsrfHeader,
     ),
     request_body = CreateRequest,
     responses(
@@ -546,7 +546,7 @@ pub async fn create(
     tag = "applications",
     params(
         ("id" = i64, Path, description = "申报编号"),
-        ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要"),
+        CsrfHeader,
     ),
     request_body(content = Object, description = "申报数据（docs/declaration.md）"),
     responses(
@@ -612,6 +612,17 @@ pub struct ErrorJson {
     pub code: String,
     /// What is wrong and what to do, in Chinese.
     pub message: String,
+}
+
+/// The `X-CSRF-Token` header every JSON write documents in its OpenAPI `params(...)`
+/// (docs/api.md).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)] // documentation only: `check_csrf` reads the header
+pub struct CsrfHeader {
+    /// 会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要
+    #[param(rename = "X-CSRF-Token")]
+    x_csrf_token: Option<String>,
 }
 
 /// The answers every JSON write on a recognition or a case may refuse with, in its

@@ -6,7 +6,8 @@
 use super::{ChangeInput, IncidentInput, parse_ground, parse_id, parse_year};
 use crate::AppState;
 use crate::applications::api::{
-    ApiError, ApiResult, ApiUser, ErrorJson, ObjectPage, WriteRefusals, check_csrf, invalid_body,
+    ApiError, ApiResult, ApiUser, CsrfHeader, ErrorJson, ObjectPage, WriteRefusals, check_csrf,
+    invalid_body,
 };
 use crate::auth::CurrentUser;
 use crate::listing::{ListQuery, page_response};
@@ -380,7 +381,7 @@ async fn managed_in_scope(conn: &mut Conn, scope: &Scope, id: i64) -> ApiResult<
     put,
     path = "/api/v1/recognitions/{id}/annual-reports/{year}",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), CsrfHeader),
     request_body(content = Object, description = "年度培育情况（docs/dynamic-management.md）"),
     responses(
         (status = 200, description = "已保存草稿，返回认定详情", body = Object),
@@ -421,7 +422,7 @@ pub async fn save_report(
     post,
     path = "/api/v1/recognitions/{id}/annual-reports/{year}/submit",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), CsrfHeader),
     responses(
         (status = 200, description = "已报送（第十六条），返回认定详情", body = Object),
         WriteRefusals,
@@ -455,7 +456,7 @@ struct Decision {
     post,
     path = "/api/v1/recognitions/{id}/annual-reports/{year}/review",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), ("year" = i32, Path, description = "报告年度（2000–2100）"), CsrfHeader),
     request_body(content = Decision, description = "{\"accept\": true|false, \"comment\": \"…\"}"),
     responses(
         (status = 200, description = "已审核，返回认定详情", body = Object),
@@ -505,7 +506,7 @@ struct ChangeBody {
     post,
     path = "/api/v1/recognitions/{id}/changes",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = ChangeBody, description = "{\"kind\", \"after_value\", \"effective_date\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
@@ -552,7 +553,7 @@ struct IncidentBody {
     post,
     path = "/api/v1/recognitions/{id}/incidents",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = IncidentBody, description = "{\"kind\", \"level\", \"occurred_on\", \"source\", \"description\"}"),
     responses(
         (status = 200, description = "已记录，返回认定详情", body = Object),
@@ -596,7 +597,7 @@ struct CaseBody {
     post,
     path = "/api/v1/recognitions/{id}/cases",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = CaseBody, description = "{\"ground\": \"R1…R5\", \"facts\", \"evidence\"}"),
     responses(
         (status = 201, description = "已立案（第十七条），返回案件", body = Object),
@@ -640,7 +641,7 @@ pub async fn open_case(
     post,
     path = "/api/v1/recognitions/{id}/reexamination",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = Object, description = "复核表（docs/dynamic-management.md）"),
     responses(
         (status = 200, description = "已提交复核，返回认定详情", body = Object),
@@ -680,7 +681,7 @@ struct PassBody {
     post,
     path = "/api/v1/recognitions/{id}/reexamination/check",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "省级已审核，返回认定详情", body = Object),
@@ -713,7 +714,7 @@ pub async fn check_reexam(
     post,
     path = "/api/v1/recognitions/{id}/reexamination/decide",
     tag = "recognitions",
-    params(("id" = i64, Path, description = "认定编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "认定编号"), CsrfHeader),
     request_body(content = PassBody, description = "{\"pass\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回认定详情", body = Object),
@@ -752,7 +753,7 @@ struct OpinionBody {
     post,
     path = "/api/v1/cases/{id}/opinion",
     tag = "cases",
-    params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "撤销案件编号"), CsrfHeader),
     request_body(content = OpinionBody, description = "{\"opinion\": \"…\"}"),
     responses(
         (status = 200, description = "已出具省级意见，返回案件", body = Object),
@@ -788,7 +789,7 @@ struct CaseDecision {
     post,
     path = "/api/v1/cases/{id}/decide",
     tag = "cases",
-    params(("id" = i64, Path, description = "撤销案件编号"), ("X-CSRF-Token" = Option<String>, Header, description = "会话调用时必填：当前会话的 CSRF 令牌；API 令牌调用不需要")),
+    params(("id" = i64, Path, description = "撤销案件编号"), CsrfHeader),
     request_body(content = CaseDecision, description = "{\"revoke\": true|false, \"reason\": \"…\"}"),
     responses(
         (status = 200, description = "已决定，返回案件", body = Object),
