@@ -21,7 +21,6 @@ use crate::monitoring::{self, Checked, DOC, ProfileIndicator, Source};
 use crate::tiers::{self, Entry, EntryStatus};
 use crate::{Conn, Result, Scope, StoreError, time};
 use chrono::{DateTime, Utc};
-use jiqun_domain::criteria::InputError;
 use jiqun_domain::dynamic::AnnualReport;
 use jiqun_domain::role::Role;
 use sqlx::Row;
@@ -302,11 +301,4 @@ pub async fn document(
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(|r| r.0))
-}
-
-/// Formats parse problems as "path：message", one per line (the pages list them).
-pub fn input_errors(errs: &[InputError]) -> Vec<String> {
-    errs.iter()
-        .map(|e| format!("{}：{}", e.path, e.message))
-        .collect()
 }

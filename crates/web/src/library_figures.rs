@@ -292,7 +292,8 @@ async fn file_value(
         Ok(r) => r,
         Err(errs) => {
             let msg = format!("年度数据有 {} 处问题，未保存：", errs.len());
-            let list = library_figures::input_errors(&errs);
+            // "path：message" (InputError's Display), one per problem.
+            let list = errs.iter().map(ToString::to_string).collect();
             return unprocessable(state, user, id, msg, list, text).await;
         }
     };

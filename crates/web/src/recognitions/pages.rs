@@ -430,10 +430,9 @@ async fn with_error(
     }
 }
 
+/// Each problem as "path：message" (InputError's Display).
 fn input_errors(errs: &[InputError]) -> Vec<String> {
-    errs.iter()
-        .map(|e| format!("{}：{}", e.path, e.message))
-        .collect()
+    errs.iter().map(ToString::to_string).collect()
 }
 
 /// The annual report from the form: an uploaded .json file or the text area.
